@@ -1,0 +1,99 @@
+/* Addresses and prefixes: see addr.h. */
+#include "addr.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+unsigned addr_octets(enum addr_family family)
+{
+	return family == ADDR_V4 ? 4 : family == ADDR_V6 ? 16 : 0;
+}
+
+unsigned addr_bits(enum addr_family family)
+{
+	return addr_octets(family) * 8;
+}
+
+bool addr_parse(struct addr *a, const char *s, size_t n)
+{
+	char tmp[ADDR_STRLEN];
+	if (n == 0 || n >= sizeof tmp)
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	memset(a, 0, sizeof *a);
+	if (inet_pton(AF_INET, tmp, a->bytes) == 1)
+		a->family = ADDR_V4;
+	else if (inet_pton(AF_INET6, tmp, a->bytes) == 1)
+		a->family = ADDR_V6;
+	return a->family != ADDR_NONE;
+}
+
+const char *addr_format(const struct addr *a, char *buf)
+{
+	int af = a->family == ADDR_V4 ? AF_INET : AF_INET6;
+	if (a->family == ADDR_NONE || !inet_ntop(af, a->bytes, buf, ADDR_STRLEN))
+		snprintf(buf, ADDR_STRLEN, "none");
+	return buf;
+}
+
+void addr_mask(struct addr *a, unsigned len)
+{
+	for (unsigned i = 0; i < sizeof a->bytes; i++) {
+		if (len >= 8 * (i + 1))
+			continue;
+		unsigned keep = len > 8 * i ? len - 8 * i : 0;
+		a->bytes[i] &= (uint8_t)(0xff00 >> keep);
+	}
+}
+
+bool prefix_parse(struct prefix *p, const char *s, size_t n)
+{
+	const char *slash = memchr(s, '/', n);
+	size_t alen = slash ? (size_t)(slash - s) : n;
+	if (!addr_parse(&p->addr, s, alen))
+		return false;
+	unsigned max = addr_bits(p->addr.family);
+	p->len = max;
+	if (slash) {
+		size_t dlen = n - alen - 1;
+		unsigned v = 0;
+		if (dlen == 0 || dlen > 3)
+			return false;
+		for (size_t i = 0; i < dlen; i++) {
+			char c = slash[1 + i];
+			if (c < '0' || c > '9')
+				return false;
+			v = v * 10 + (unsigned)(c - '0');
+		}
+		if (v > max)
+			return false;
+		p->len = v;
+	}
+	struct addr masked = p->addr;
+	addr_mask(&masked, p->len);
+	return memcmp(masked.bytes, p->addr.bytes, sizeof masked.bytes) == 0;
+}
+
+const char *prefix_format(const struct prefix *p, char *buf)
+{
+	char a[ADDR_STRLEN];
+	snprintf(buf, ADDR_STRLEN, "%s/%u", addr_format(&p->addr, a), p->len);
+	return buf;
+}
+
+bool prefix_covers(const struct prefix *p, const struct prefix *q)
+{
+	if (p->addr.family != q->addr.family || p->len > q->len)
+		return false;
+	struct addr a = q->addr;
+	addr_mask(&a, p->len);
+	return memcmp(a.bytes, p->addr.bytes, sizeof a.bytes) == 0;
+}
+
+bool prefix_overlaps(const struct prefix *p, const struct prefix *q)
+{
+	return prefix_covers(p, q) || prefix_covers(q, p);
+}

@@ -1,0 +1,18 @@
+/* Logging to stderr with levels. Peer faults go through log_peer() so they
+ * name the peer and stay apart from local bugs; fatal() is for start-up
+ * errors and broken invariants only. */
+#ifndef LIB_LOG_H
+#define LIB_LOG_H
+
+enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
+
+void log_set_level(enum log_level level);
+void log_msg(enum log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* A fault of the remote side (a BGP peer, an exporter, a client). */
+void log_peer(enum log_level level, const char *peer, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+_Noreturn void fatal(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+#endif

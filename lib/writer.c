@@ -1,0 +1,103 @@
+/* Growable writer: see writer.h. */
+#include "writer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct writer writer_init(size_t limit)
+{
+	return (struct writer){ .limit = limit };
+}
+
+void writer_free(struct writer *w)
+{
+	if (!w)
+		return;
+	free(w->data);
+	*w = writer_init(w->limit);
+}
+
+void writer_reset(struct writer *w)
+{
+	w->len = 0;
+	w->err = false;
+}
+
+/* Room for n more octets; returns where they go, or NULL (sticky error). */
+static uint8_t *grow(struct writer *w, size_t n)
+{
+	if (w->err)
+		return NULL;
+	if ((w->limit && n > w->limit - w->len) || n > SIZE_MAX / 2 - w->len) {
+		w->err = true;
+		return NULL;
+	}
+	if (w->len + n > w->cap) {
+		size_t cap = w->cap ? w->cap : 64;
+		while (cap < w->len + n)
+			cap *= 2;
+		uint8_t *d = realloc(w->data, cap);
+		if (!d) {
+			w->err = true;
+			return NULL;
+		}
+		w->data = d;
+		w->cap = cap;
+	}
+	uint8_t *p = w->data + w->len;
+	w->len += n;
+	return p;
+}
+
+void put_bytes(struct writer *w, const void *src, size_t n)
+{
+	uint8_t *p = grow(w, n);
+	if (p && n)
+		memcpy(p, src, n);
+}
+
+void put_u8(struct writer *w, uint8_t v)
+{
+	put_bytes(w, &v, 1);
+}
+
+void put_u16(struct writer *w, uint16_t v)
+{
+	uint8_t b[2] = { v >> 8, v & 0xff };
+	put_bytes(w, b, sizeof b);
+}
+
+void put_u32(struct writer *w, uint32_t v)
+{
+	put_u16(w, v >> 16);
+	put_u16(w, v & 0xffff);
+}
+
+void put_u64(struct writer *w, uint64_t v)
+{
+	put_u32(w, v >> 32);
+	put_u32(w, v & 0xffffffff);
+}
+
+size_t put_reserve(struct writer *w, size_t n)
+{
+	size_t off = w->len;
+	uint8_t *p = grow(w, n);
+	if (p)
+		memset(p, 0, n);
+	return off;
+}
+
+void patch_u8(struct writer *w, size_t off, uint8_t v)
+{
+	if (!w->err && off < w->len)
+		w->data[off] = v;
+}
+
+void patch_u16(struct writer *w, size_t off, uint16_t v)
+{
+	if (!w->err && off + 1 < w->len) {
+		w->data[off] = v >> 8;
+		w->data[off + 1] = v & 0xff;
+	}
+}

@@ -1,0 +1,318 @@
+/* Flowspec NLRI wire format: component iteration with validation, the
+ * RFC 8955 §5.1 / RFC 8956 §3.8 ordering, and component writers. */
+#include "flowspec.h"
+
+#include <string.h>
+
+static const char *const reason_str[] = {
+	[FS_OK] = "valid",
+	[FS_ERR_TRUNCATED] = "truncated component",
+	[FS_ERR_EMPTY] = "NLRI has no component",
+	[FS_ERR_TOO_LONG] = "NLRI longer than 4095 octets",
+	[FS_ERR_UNKNOWN_TYPE] = "unknown component type",
+	[FS_ERR_TYPE_ORDER] = "components not in increasing type order",
+	[FS_ERR_DUP_TYPE] = "component type appears twice",
+	[FS_ERR_VALUE_LEN] = "value length not allowed for this component",
+	[FS_ERR_PREFIX_LEN] = "prefix length too long for the family",
+	[FS_ERR_OFFSET] = "IPv6 prefix offset greater than its length",
+	[FS_ERR_TRAILING] = "trailing octets after the last component",
+	[FS_ERR_AFI] = "not a Flowspec address family",
+};
+
+const char *fs_reason_str(enum fs_reason reason)
+{
+	if ((unsigned)reason >= sizeof reason_str / sizeof reason_str[0])
+		return "unknown reason";
+	return reason_str[reason];
+}
+
+/* Largest value length per type: RFC 8955 §4.2.2, RFC 8956 §3.x. */
+static const uint8_t max_len[FS_TYPE_MAX + 1] = {
+	[FS_TYPE_IP_PROTO] = 1,
+	[FS_TYPE_PORT] = 2,
+	[FS_TYPE_DST_PORT] = 2,
+	[FS_TYPE_SRC_PORT] = 2,
+	[FS_TYPE_ICMP_TYPE] = 1,
+	[FS_TYPE_ICMP_CODE] = 1,
+	[FS_TYPE_TCP_FLAGS] = 2,
+	[FS_TYPE_PKT_LEN] = 2,
+	[FS_TYPE_DSCP] = 1,
+	[FS_TYPE_FRAGMENT] = 1,
+	[FS_TYPE_FLOW_LABEL] = 4,
+};
+
+bool fs_type_kind(enum fs_afi afi, unsigned type, enum fs_kind *kind)
+{
+	unsigned last = afi == FS_AFI_IPV6 ? FS_TYPE_FLOW_LABEL : FS_TYPE_FRAGMENT;
+	if (type < FS_TYPE_DST_PREFIX || type > last)
+		return false;
+	if (type == FS_TYPE_DST_PREFIX || type == FS_TYPE_SRC_PREFIX)
+		*kind = FS_KIND_PREFIX;
+	else if (type == FS_TYPE_TCP_FLAGS || type == FS_TYPE_FRAGMENT)
+		*kind = FS_KIND_BITMASK;
+	else
+		*kind = FS_KIND_NUMERIC;
+	return true;
+}
+
+unsigned fs_type_max_len(enum fs_afi afi, enum fs_type type)
+{
+	enum fs_kind kind;
+	if (!fs_type_kind(afi, type, &kind) || kind == FS_KIND_PREFIX)
+		return 0;
+	return max_len[type];
+}
+
+void fs_iter_init(struct fs_iter *it, enum fs_afi afi, const uint8_t *nlri,
+		  size_t len)
+{
+	*it = (struct fs_iter){ .r = reader_init(nlri, len), .afi = afi };
+	if (afi != FS_AFI_IPV4 && afi != FS_AFI_IPV6)
+		it->reason = FS_ERR_AFI;
+	else if (len > FS_NLRI_MAX)
+		it->reason = FS_ERR_TOO_LONG;
+}
+
+static bool fail(struct fs_iter *it, enum fs_reason reason, size_t off)
+{
+	it->reason = reason;
+	it->err_off = off;
+	return false;
+}
+
+/* Copies `bits` bits of pattern (MSB first) into a at bit position start. */
+static void put_bits(uint8_t *a, const uint8_t *pattern, unsigned start,
+		     unsigned bits)
+{
+	for (unsigned i = 0; i < bits; i++) {
+		unsigned to = start + i;
+		if (pattern[i / 8] & (0x80 >> (i % 8)))
+			a[to / 8] |= (uint8_t)(0x80 >> (to % 8));
+	}
+}
+
+/* Prefix component: RFC 8955 §4.2.2.1 (length, prefix) and RFC 8956 §3.1
+ * (length, offset, pattern of length - offset bits). */
+static bool read_prefix(struct fs_iter *it, struct fs_component *c,
+			size_t start)
+{
+	bool v6 = it->afi == FS_AFI_IPV6;
+	unsigned max = v6 ? 128 : 32;
+	unsigned len = get_u8(&it->r);
+	unsigned offset = v6 ? get_u8(&it->r) : 0;
+	if (it->r.err)
+		return fail(it, FS_ERR_TRUNCATED, start);
+	if (len > max)
+		return fail(it, FS_ERR_PREFIX_LEN, start + 1);
+	if (offset > len)
+		return fail(it, FS_ERR_OFFSET, start + 2);
+	unsigned bits = len - offset;
+	uint8_t pattern[16];
+	get_bytes(&it->r, pattern, (bits + 7) / 8);
+	if (it->r.err)
+		return fail(it, FS_ERR_TRUNCATED, start);
+	memset(&c->prefix, 0, sizeof c->prefix);
+	c->prefix.addr.family = v6 ? ADDR_V6 : ADDR_V4;
+	c->prefix.len = (uint8_t)len;
+	c->offset = (uint8_t)offset;
+	/* The padding bits after the pattern are irrelevant (§4.2.2.1). */
+	put_bits(c->prefix.addr.bytes, pattern, offset, bits);
+	return true;
+}
+
+/* Operator list: up to and including the operator with the end bit. */
+static bool read_ops(struct fs_iter *it, struct fs_component *c, size_t start)
+{
+	size_t ops_start = it->r.off;
+	unsigned max = max_len[c->type];
+	for (;;) {
+		size_t op_off = it->r.off;
+		uint8_t op = get_u8(&it->r);
+		unsigned vlen = 1u << ((op & FS_OP_LEN_MASK) >> FS_OP_LEN_SHIFT);
+		if (it->r.err)
+			return fail(it, FS_ERR_TRUNCATED, start);
+		if (vlen > max)
+			return fail(it, FS_ERR_VALUE_LEN, op_off);
+		skip(&it->r, vlen);
+		if (it->r.err)
+			return fail(it, FS_ERR_TRUNCATED, start);
+		if (op & FS_OP_END)
+			break;
+	}
+	c->ops = reader_init(it->r.data + ops_start, it->r.off - ops_start);
+	return true;
+}
+
+bool fs_iter_next(struct fs_iter *it, struct fs_component *c)
+{
+	if (it->reason != FS_OK)
+		return false;
+	if (remaining(&it->r) == 0) {
+		if (it->last_type == 0)
+			return fail(it, FS_ERR_EMPTY, 0);
+		return false;
+	}
+	size_t start = it->r.off;
+	unsigned type = get_u8(&it->r);
+	if (type == 0 && it->last_type != 0)
+		return fail(it, FS_ERR_TRAILING, start);
+	if (!fs_type_kind(it->afi, type, &c->kind))
+		return fail(it, FS_ERR_UNKNOWN_TYPE, start);
+	if (type == it->last_type)
+		return fail(it, FS_ERR_DUP_TYPE, start);
+	if (type < it->last_type)
+		return fail(it, FS_ERR_TYPE_ORDER, start);
+	c->type = type;
+	c->offset = 0;
+	c->ops = reader_init(NULL, 0);
+	bool ok = c->kind == FS_KIND_PREFIX ? read_prefix(it, c, start)
+					    : read_ops(it, c, start);
+	if (!ok)
+		return false;
+	it->last_type = type;
+	c->wire = it->r.data + start;
+	c->wire_len = it->r.off - start;
+	return true;
+}
+
+bool fs_op_next(struct reader *ops, enum fs_kind kind, struct fs_op *op)
+{
+	if (remaining(ops) == 0)
+		return false;
+	bool first = ops->off == 0;
+	uint8_t b = get_u8(ops);
+	op->len = (uint8_t)(1u << ((b & FS_OP_LEN_MASK) >> FS_OP_LEN_SHIFT));
+	/* RFC 8955 §4.2.1.1: AND on the first operator reads as unset. */
+	op->and = !first && (b & FS_OP_AND);
+	op->bits = b & (kind == FS_KIND_BITMASK ? FS_OP_NOT | FS_OP_MATCH
+					       : FS_OP_LT | FS_OP_GT | FS_OP_EQ);
+	op->value = 0;
+	for (unsigned i = 0; i < op->len; i++)
+		op->value = op->value << 8 | get_u8(ops);
+	return !ops->err;
+}
+
+enum fs_reason fs_validate(enum fs_afi afi, const uint8_t *nlri, size_t len,
+			   size_t *err_off)
+{
+	struct fs_iter it;
+	struct fs_component c;
+	fs_iter_init(&it, afi, nlri, len);
+	while (fs_iter_next(&it, &c))
+		;
+	if (err_off)
+		*err_off = it.err_off;
+	return it.reason;
+}
+
+bool fs_nlri_next(struct reader *r, struct reader *nlri)
+{
+	size_t len = get_u8(r);
+	/* RFC 8955 §4.1: 0xfnnn is the two-octet form of length nnn. */
+	if ((len & FS_LEN_EXTENDED_FLAG) == FS_LEN_EXTENDED_FLAG)
+		len = (len & 0x0f) << 8 | get_u8(r);
+	*nlri = sub(r, len);
+	return !r->err;
+}
+
+void fs_nlri_put(struct writer *w, const uint8_t *nlri, size_t len)
+{
+	if (len >= FS_LEN_EXTENDED_MIN)
+		put_u16(w, (uint16_t)(FS_LEN_EXTENDED_FLAG << 8 | len));
+	else
+		put_u8(w, (uint8_t)len);
+	put_bytes(w, nlri, len);
+}
+
+/* Compares the first bits of two addresses, MSB first. */
+static int bits_cmp(const uint8_t *a, const uint8_t *b, unsigned from,
+		    unsigned to)
+{
+	for (unsigned i = from; i < to; i++) {
+		int x = !!(a[i / 8] & (0x80 >> (i % 8)));
+		int y = !!(b[i / 8] & (0x80 >> (i % 8)));
+		if (x != y)
+			return x - y;
+	}
+	return 0;
+}
+
+static int component_cmp(const struct fs_component *a,
+			 const struct fs_component *b)
+{
+	if (a->kind == FS_KIND_PREFIX) {
+		/* RFC 8956 §3.8: lowest offset first, then the common bits,
+		 * lowest value first; equal so far, longest prefix first. */
+		if (a->offset != b->offset)
+			return a->offset < b->offset ? -1 : 1;
+		unsigned common = a->prefix.len < b->prefix.len ? a->prefix.len
+								 : b->prefix.len;
+		int cmp = bits_cmp(a->prefix.addr.bytes, b->prefix.addr.bytes,
+				   a->offset, common);
+		if (cmp)
+			return cmp;
+		return a->prefix.len == b->prefix.len ? 0
+		       : a->prefix.len > b->prefix.len ? -1 : 1;
+	}
+	/* RFC 8955 §5.1: memcmp over the common length, lowest value
+	 * first; equal so far, the longer string first. */
+	size_t alen = a->wire_len - 1, blen = b->wire_len - 1;
+	int cmp = memcmp(a->wire + 1, b->wire + 1, alen < blen ? alen : blen);
+	if (cmp)
+		return cmp < 0 ? -1 : 1;
+	return alen == blen ? 0 : alen > blen ? -1 : 1;
+}
+
+int fs_cmp(enum fs_afi afi, const uint8_t *a, size_t alen, const uint8_t *b,
+	   size_t blen)
+{
+	struct fs_iter ia, ib;
+	struct fs_component ca, cb;
+	fs_iter_init(&ia, afi, a, alen);
+	fs_iter_init(&ib, afi, b, blen);
+	for (;;) {
+		bool ha = fs_iter_next(&ia, &ca);
+		bool hb = fs_iter_next(&ib, &cb);
+		if (!ha && !hb)
+			return 0;
+		/* A missing component sorts as type infinity. */
+		if (!hb || (ha && ca.type < cb.type))
+			return -1;
+		if (!ha || cb.type < ca.type)
+			return 1;
+		int cmp = component_cmp(&ca, &cb);
+		if (cmp)
+			return cmp;
+	}
+}
+
+void fs_put_prefix(struct writer *w, enum fs_afi afi, enum fs_type type,
+		   const struct prefix *p, uint8_t offset)
+{
+	put_u8(w, (uint8_t)type);
+	put_u8(w, p->len);
+	unsigned from = 0;
+	if (afi == FS_AFI_IPV6) {
+		put_u8(w, offset);
+		from = offset;
+	}
+	unsigned bits = p->len > from ? p->len - from : 0;
+	uint8_t pattern[16] = { 0 };
+	for (unsigned i = 0; i < bits; i++) {
+		unsigned at = from + i;
+		if (p->addr.bytes[at / 8] & (0x80 >> (at % 8)))
+			pattern[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+	}
+	put_bytes(w, pattern, (bits + 7) / 8);
+}
+
+void fs_put_op(struct writer *w, bool and, bool end, uint8_t bits,
+	       uint64_t value)
+{
+	unsigned code = value > 0xffffffff ? 3 : value > 0xffff ? 2
+			: value > 0xff ? 1 : 0;
+	put_u8(w, (uint8_t)((end ? FS_OP_END : 0) | (and ? FS_OP_AND : 0) |
+			    code << FS_OP_LEN_SHIFT | bits));
+	for (int i = (1 << code) - 1; i >= 0; i--)
+		put_u8(w, (uint8_t)(value >> (8 * i)));
+}

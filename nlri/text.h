@@ -1,0 +1,33 @@
+/* The ExaBGP-compatible rule text:
+ *   flow route { match { destination 10.0.0.1/32; protocol tcp; } then { discard; } }
+ * parse (any component order, errors with a column) and print (canonical:
+ * components by type, one line, print(parse(x)) == print(parse(print(...)))).
+ * No I/O here. */
+#ifndef NLRI_TEXT_H
+#define NLRI_TEXT_H
+
+#include <stddef.h>
+
+#include "nlri/rule.h"
+
+struct fs_text_error {
+	size_t col;		/* 1-based column in the parsed string */
+	char msg[160];
+};
+
+/* Parses one "flow route { match { … } [then { … }] }" at the start of s
+ * (leading blanks allowed) into rule, which the call initialises; on
+ * success *end (when not NULL) is the offset just past the closing brace.
+ * On failure rule holds nothing and err says where and what was expected. */
+bool fs_text_parse(struct fs_rule *rule, const char *s, size_t *end,
+		   struct fs_text_error *err);
+
+/* Appends the canonical "flow route { match { … } then { … } }" to w,
+ * NUL not included. A rule without actions prints "then { accept; }". */
+void fs_text_format(struct writer *w, const struct fs_rule *rule);
+/* Appends only "match { … }". */
+void fs_text_format_match(struct writer *w, const struct fs_rule *rule);
+/* The canonical text as a new NUL-terminated string (free() it), or NULL. */
+char *fs_text_string(const struct fs_rule *rule);
+
+#endif
