@@ -747,9 +747,11 @@ bool fs_text_parse(struct fs_rule *rule, const char *s, size_t *end,
 	bool ok = parse_rule(&ps);
 	if (ok) {
 		rule->afi = ps.family == ADDR_V6 ? FS_AFI_IPV6 : FS_AFI_IPV4;
-		for (unsigned i = 0; i <= FS_TYPE_MAX; i++)
+		for (unsigned i = 0; i <= FS_TYPE_MAX; i++) {
 			put_bytes(&rule->match, ps.comps[i].data,
 				  ps.comps[i].len);
+			rule->match.err |= ps.comps[i].err;
+		}
 		fs_rule_normalize(rule);
 		size_t off;
 		enum fs_reason why = fs_validate(rule->afi, rule->match.data,

@@ -1,0 +1,373 @@
+/* Rule text: parse to RFC bytes, canonical print, round trips, errors. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nlri/text.h"
+
+#define BYTES(...) ((const uint8_t[]){ __VA_ARGS__ }), sizeof((const uint8_t[]){ __VA_ARGS__ })
+
+static struct fs_rule parse_ok(const char *text)
+{
+	struct fs_rule r;
+	struct fs_text_error err = { 0 };
+	if (!fs_text_parse(&r, text, NULL, &err))
+		ck_abort_msg("parse failed: col %zu: %s\n  in: %s", err.col,
+			     err.msg, text);
+	return r;
+}
+
+static void check_bytes(const struct writer *w, const uint8_t *want,
+			size_t n, const char *what)
+{
+	ck_assert_msg(w->len == n, "%s: length %zu, want %zu", what, w->len, n);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(w->data[i] == want[i],
+			      "%s: octet %zu is %02x, want %02x", what, i,
+			      w->data[i], want[i]);
+}
+
+static void check_match(const char *text, enum fs_afi afi, const uint8_t *want,
+			size_t n)
+{
+	struct fs_rule r = parse_ok(text);
+	ck_assert_int_eq(r.afi, afi);
+	check_bytes(&r.match, want, n, text);
+	fs_rule_clear(&r);
+}
+
+static void check_ext(const char *then, const uint8_t *want, size_t n)
+{
+	char text[512];
+	snprintf(text, sizeof text,
+		 "flow route { match { destination 10.0.0.1/32; } then { %s } }",
+		 then);
+	struct fs_rule r = parse_ok(text);
+	check_bytes(&r.ext, want, n, text);
+	fs_rule_clear(&r);
+}
+
+static char *print(const char *text)
+{
+	struct fs_rule r = parse_ok(text);
+	char *s = fs_text_string(&r);
+	fs_rule_clear(&r);
+	ck_assert_ptr_nonnull(s);
+	return s;
+}
+
+static void check_print(const char *text, const char *want)
+{
+	char *s = print(text);
+	ck_assert_str_eq(s, want);
+	free(s);
+}
+
+/* The IOS-XR vector of the issue, and RFC 8955 §4.2.2's example. */
+START_TEST(iosxr_and_rfc8955_vectors)
+{
+	check_match("flow route { match { destination 10.50.100.100/32; "
+		    "protocol =6; destination-port =1234; } then { discard; } }",
+		    FS_AFI_IPV4,
+		    BYTES(FS_TYPE_DST_PREFIX, 32, 10, 50, 100, 100,
+			  FS_TYPE_IP_PROTO, FS_OP_END | FS_OP_EQ, 6,
+			  FS_TYPE_DST_PORT, FS_OP_END | 1 << FS_OP_LEN_SHIFT | FS_OP_EQ, 0x04, 0xd2));
+	check_match("flow route { match { port =25; protocol tcp; "
+		    "destination 192.0.2.0/24; } }",
+		    FS_AFI_IPV4,
+		    BYTES(FS_TYPE_DST_PREFIX, 24, 192, 0, 2,
+			  FS_TYPE_IP_PROTO, FS_OP_END | FS_OP_EQ, 6,
+			  FS_TYPE_PORT, FS_OP_END | FS_OP_EQ, 25));
+}
+END_TEST
+
+/* Every IPv4 component type, RFC 8955 §4.2.2. */
+START_TEST(every_ipv4_component)
+{
+	check_match("flow route { match { source 192.0.2.0/25; } }", FS_AFI_IPV4,
+		    BYTES(FS_TYPE_SRC_PREFIX, 25, 192, 0, 2, 0));
+	check_match("flow route { match { destination 0.0.0.0/0; } }", FS_AFI_IPV4,
+		    BYTES(FS_TYPE_DST_PREFIX, 0));
+	check_match("flow route { match { source-port [ =53 =123 ]; } }", FS_AFI_IPV4,
+		    BYTES(FS_TYPE_SRC_PORT, FS_OP_EQ, 53, FS_OP_END | FS_OP_EQ, 123));
+	check_match("flow route { match { icmp-type 8; icmp-code 0; } }", FS_AFI_IPV4,
+		    BYTES(FS_TYPE_ICMP_TYPE, FS_OP_END | FS_OP_EQ, 8,
+			  FS_TYPE_ICMP_CODE, FS_OP_END | FS_OP_EQ, 0));
+	check_match("flow route { match { packet-length >=1000&<=1500; } }", FS_AFI_IPV4,
+		    BYTES(FS_TYPE_PKT_LEN, 1 << FS_OP_LEN_SHIFT | FS_OP_GT | FS_OP_EQ, 0x03, 0xe8,
+			  FS_OP_END | FS_OP_AND | 1 << FS_OP_LEN_SHIFT | FS_OP_LT | FS_OP_EQ, 0x05, 0xdc));
+	check_match("flow route { match { dscp 46; } }", FS_AFI_IPV4,
+		    BYTES(FS_TYPE_DSCP, FS_OP_END | FS_OP_EQ, 46));
+	/* Bitmask: bare = any bit (no flags), '!' not, '=' match. */
+	check_match("flow route { match { tcp-flags [ syn&!ack =fin+rst ]; } }", FS_AFI_IPV4,
+		    BYTES(FS_TYPE_TCP_FLAGS, 0, FS_TCP_SYN,
+			  FS_OP_AND | FS_OP_NOT, FS_TCP_ACK,
+			  FS_OP_END | FS_OP_MATCH, FS_TCP_FIN | FS_TCP_RST));
+	check_match("flow route { match { tcp-flags !=cwr; } }", FS_AFI_IPV4,
+		    BYTES(FS_TYPE_TCP_FLAGS, FS_OP_END | FS_OP_NOT | FS_OP_MATCH, FS_TCP_CWR));
+	check_match("flow route { match { fragment [ is-fragment first-fragment "
+		    "last-fragment dont-fragment not-a-fragment ]; } }", FS_AFI_IPV4,
+		    BYTES(FS_TYPE_FRAGMENT, 0, FS_FRAG_ISF, 0, FS_FRAG_FF, 0, FS_FRAG_LF,
+			  0, FS_FRAG_DF, FS_OP_END, 0));
+}
+END_TEST
+
+/* All eight lt/gt/eq combinations, RFC 8955 §4.2.1.1. */
+START_TEST(every_numeric_operator)
+{
+	check_match("flow route { match { port [ false =1 >2 >=3 <4 <=5 !=6 true ]; } }",
+		    FS_AFI_IPV4,
+		    BYTES(FS_TYPE_PORT, 0, 0, FS_OP_EQ, 1, FS_OP_GT, 2,
+			  FS_OP_GT | FS_OP_EQ, 3, FS_OP_LT, 4, FS_OP_LT | FS_OP_EQ, 5,
+			  FS_OP_LT | FS_OP_GT, 6,
+			  FS_OP_END | FS_OP_LT | FS_OP_GT | FS_OP_EQ, 0));
+	/* Shortest value length: 1, 2 and 4 octets. */
+	check_match("flow route { match { destination 2001:db8::/32; flow-label "
+		    "[ 255 256 1048575 ]; } }", FS_AFI_IPV6,
+		    BYTES(FS_TYPE_DST_PREFIX, 32, 0, 0x20, 0x01, 0x0d, 0xb8,
+			  FS_TYPE_FLOW_LABEL, FS_OP_EQ, 0xff,
+			  1 << FS_OP_LEN_SHIFT | FS_OP_EQ, 0x01, 0x00,
+			  FS_OP_END | 2 << FS_OP_LEN_SHIFT | FS_OP_EQ, 0x00, 0x0f, 0xff, 0xff));
+}
+END_TEST
+
+/* RFC 8956 §3: prefixes with offset, next header, flow label. */
+START_TEST(ipv6_components)
+{
+	/* RFC 8956 §3.8.2, first example. */
+	check_match("flow route { match { destination 2001:db8::/32; "
+		    "source ::1234:5678:9a00:0/104/64; next-header tcp; } }",
+		    FS_AFI_IPV6,
+		    BYTES(0x01, 0x20, 0x00, 0x20, 0x01, 0x0d, 0xb8,
+			  0x02, 0x68, 0x40, 0x12, 0x34, 0x56, 0x78, 0x9a,
+			  0x03, 0x81, 0x06));
+	/* Second example: offset 65, the pattern shifted by one bit. */
+	check_match("flow route { match { destination 2001:db8::/32; "
+		    "source ::1234:5678:9a00:0/104/65; } }", FS_AFI_IPV6,
+		    BYTES(0x01, 0x20, 0x00, 0x20, 0x01, 0x0d, 0xb8,
+			  0x02, 0x68, 0x41, 0x24, 0x68, 0xac, 0xf1, 0x34));
+	check_match("flow route { match { flow-label 1234; } }", FS_AFI_IPV6,
+		    BYTES(FS_TYPE_FLOW_LABEL, FS_OP_END | 1 << FS_OP_LEN_SHIFT | FS_OP_EQ, 0x04, 0xd2));
+}
+END_TEST
+
+/* Actions, RFC 8955 §7, RFC 7674, redirect-to-IP drafts. */
+START_TEST(every_action)
+{
+	/* traffic-rate 0 = discard; AS field 0 */
+	check_ext("discard;", BYTES(0x80, 0x06, 0, 0, 0, 0, 0, 0));
+	/* 1000000.0 as IEEE 754 single = 0x49742400 */
+	check_ext("rate-limit 1000000;", BYTES(0x80, 0x06, 0, 0, 0x49, 0x74, 0x24, 0x00));
+	/* 5000.0 = 0x459c4000, packets/s form 0x800c */
+	check_ext("rate-limit 5000 packets;", BYTES(0x80, 0x0c, 0, 0, 0x45, 0x9c, 0x40, 0x00));
+	check_ext("action sample;", BYTES(0x80, 0x07, 0, 0, 0, 0, 0, FS_ACTION_SAMPLE));
+	check_ext("action terminal;", BYTES(0x80, 0x07, 0, 0, 0, 0, 0, FS_ACTION_TERMINAL));
+	check_ext("action sample-terminal;", BYTES(0x80, 0x07, 0, 0, 0, 0, 0, 0x03));
+	/* 65000 = 0xfde8 */
+	check_ext("redirect 65000:100;", BYTES(0x80, 0x08, 0xfd, 0xe8, 0, 0, 0, 100));
+	check_ext("redirect 192.0.2.1:100;", BYTES(0x81, 0x08, 192, 0, 2, 1, 0, 100));
+	/* 4200000000 = 0xfa56ea00 */
+	check_ext("redirect 4200000000:100;", BYTES(0x82, 0x08, 0xfa, 0x56, 0xea, 0x00, 0, 100));
+	check_ext("mark 46;", BYTES(0x80, 0x09, 0, 0, 0, 0, 0, 46));
+	check_ext("redirect-to-nexthop;", BYTES(0x08, 0x00, 0, 0, 0, 0, 0, 0));
+	check_ext("redirect 192.0.2.1;", BYTES(0x08, 0x00, 0, 0, 0, 0, 0, 0));
+	check_ext("copy 192.0.2.1;", BYTES(0x08, 0x00, 0, 0, 0, 0, 0, 1));
+	check_ext("redirect-to-nexthop-ietf 192.0.2.1;", BYTES(0x01, 0x0c, 192, 0, 2, 1, 0, 0));
+	check_ext("accept;", NULL, 0);
+	/* Extended communities are a set: sorted, repeats dropped. */
+	check_ext("mark 1; discard; mark 1;",
+		  BYTES(0x80, 0x06, 0, 0, 0, 0, 0, 0, 0x80, 0x09, 0, 0, 0, 0, 0, 1));
+	check_ext("extended-community [ target:65000:1 0x0102030405060708 ];",
+		  BYTES(0x00, 0x02, 0xfd, 0xe8, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8));
+
+	struct fs_rule r = parse_ok("flow route { match { destination 10.0.0.1/32; } "
+				    "then { redirect 192.0.2.1; community [ 65000:666 no-export ]; } }");
+	char nh[ADDR_STRLEN];
+	ck_assert_str_eq(addr_format(&r.nexthop, nh), "192.0.2.1");
+	check_bytes(&r.comm, BYTES(0xfd, 0xe8, 0x02, 0x9a, 0xff, 0xff, 0xff, 0x01), "communities");
+	fs_rule_clear(&r);
+
+	r = parse_ok("flow route { match { destination 2001:db8::1/128; } "
+		     "then { redirect-to-nexthop-ietf 2001:db8::2; } }");
+	check_bytes(&r.ext6, BYTES(0x00, 0x0c, 0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+				   0, 0, 0, 0, 0, 0, 0, 2, 0, 0), "ipv6 redirect");
+	fs_rule_clear(&r);
+}
+END_TEST
+
+START_TEST(canonical_print)
+{
+	check_print("flow route { match { destination-port =1234; protocol tcp;"
+		    " destination 10.50.100.100/32; } then { discard; } }",
+		    "flow route { match { destination 10.50.100.100/32; protocol =tcp; "
+		    "destination-port =1234; } then { discard; } }");
+	check_print("flow route {match{destination 192.0.2.0/24;port 25;}}",
+		    "flow route { match { destination 192.0.2.0/24; port =25; } then { accept; } }");
+	check_print("flow route { match { source 2001:db8::/32; next-header [ 6 17 ]; "
+		    "destination ::1234:5678:9a00:0/104/65; } }",
+		    "flow route { match { destination ::1234:5678:9a00:0/104/65; "
+		    "source 2001:db8::/32; next-header [ =tcp =udp ]; } then { accept; } }");
+	check_print("flow route { match { destination 10.0.0.1/32; tcp-flags [ syn&!ack =fin+rst ]; "
+		    "port >1024&<2048; } then { copy 192.0.2.1; rate-limit 5000 packets; "
+		    "community 65000:666; } }",
+		    "flow route { match { destination 10.0.0.1/32; port >1024&<2048; "
+		    "tcp-flags [ syn&!ack =fin+rst ]; } then { copy 192.0.2.1; "
+		    "rate-limit 5000 packets; community [ 65000:666 ]; } }");
+}
+END_TEST
+
+static const char *const round_trips[] = {
+	"flow route { match { destination 10.50.100.100/32; protocol [ tcp udp ]; "
+	"destination-port =80; } then { discard; } }",
+	"flow route { match { destination 10.0.0.0/8; source 192.0.2.0/24; port [ >1024&<2048 =80 ]; "
+	"source-port [ =53 =123 ]; icmp-type 8; icmp-code 0; tcp-flags [ syn&!ack ]; "
+	"packet-length >=1000&<=1500; dscp 46; fragment [ is-fragment !first-fragment ]; } "
+	"then { rate-limit 1000000; redirect 65000:100; mark 10; action sample-terminal; } }",
+	"flow route { match { destination 2001:db8::/64/8; flow-label 1234; next-header udp; } "
+	"then { redirect-to-nexthop-ietf 2001:db8::1; redirect 4200000000:100; } }",
+	"flow route { match { source 10.1.0.0/16; } then { redirect 192.0.2.1:100; "
+	"community [ 65000:666 blackhole ]; extended-community [ 0x0102030405060708 ]; } }",
+	"flow route { match { destination 10.0.0.1/32; } then { redirect-to-nexthop; } }",
+	"flow route { match { destination 10.0.0.1/32; } then { next-hop 192.0.2.9; } }",
+	"flow route { match { destination 10.0.0.1/32; port true; dscp false; } then { accept; } }",
+};
+
+/* text -> wire -> text is stable, and the wire survives the round trip. */
+START_TEST(round_trip)
+{
+	for (size_t i = 0; i < sizeof round_trips / sizeof round_trips[0]; i++) {
+		struct fs_rule a = parse_ok(round_trips[i]);
+		char *once = fs_text_string(&a);
+		struct fs_rule b = parse_ok(once);
+		char *twice = fs_text_string(&b);
+		ck_assert_str_eq(once, twice);
+		ck_assert_int_eq(a.afi, b.afi);
+		check_bytes(&b.match, a.match.data, a.match.len, once);
+		check_bytes(&b.ext, a.ext.data, a.ext.len, once);
+		check_bytes(&b.ext6, a.ext6.data, a.ext6.len, once);
+		check_bytes(&b.comm, a.comm.data, a.comm.len, once);
+		ck_assert(memcmp(&a.nexthop, &b.nexthop, sizeof a.nexthop) == 0);
+		free(once);
+		free(twice);
+		fs_rule_clear(&a);
+		fs_rule_clear(&b);
+	}
+}
+END_TEST
+
+struct bad_case {
+	const char *text;
+	size_t col;
+	const char *msg;	/* a part of the expected message */
+};
+
+static const struct bad_case bad[] = {
+	{ "flow route { match { destinaton 10.0.0.1/32; } }", 22, "unknown component 'destinaton'" },
+	{ "flow route { match { destination 10.0.0.1/24; } }", 34, "bits set past /24" },
+	{ "flow route { match { destination 10.0.0.0/33; } }", 34, "expected a prefix" },
+	{ "flow route { match { destination 10.0.0.1/32; port =70000; } }", 52, "too large" },
+	{ "flow route { match { destination 10.0.0.1/32; source 2001:db8::/32; } }", 54, "IPv6 value in an IPv4 rule" },
+	{ "flow route { match { flow-label 1; destination 10.0.0.1/32; } }", 48, "IPv4 value in an IPv6 rule" },
+	{ "flow route { match { destination 10.0.0.0/8/4; } }", 34, "offset is IPv6 only" },
+	{ "flow route { match { destination 2001:db8::/32/33; } }", 34, "bad offset" },
+	{ "flow route { match { } }", 1, "at least one match component" },
+	{ "flow route { match { destination 10.0.0.1/32 } }", 46, "expected ';'" },
+	{ "flow route { match { port =80; port =81; } }", 32, "given twice" },
+	{ "flow route { match { port >; } }", 27, "bad value '>'" },
+	{ "flow route { match { port =80&; } }", 27, "'&' at the end" },
+	{ "flow route { match { port; } }", 26, "expected a value" },
+	{ "flow route { match { tcp-flags [ syn bogus ]; } }", 38, "bad value 'bogus'" },
+	{ "flow route { match { port =1; } then { discard } }", 48, "expected ';'" },
+	{ "flow route { match { port =1; } then { redirect nowhere; } }", 49, "after redirect" },
+	{ "flow route { match { port =1; } then { redirect 65000:4294967296; } }", 49, "too large" },
+	{ "flow route { match { port =1; } then { redirect 70000:70000; } }", 49, "too large" },
+	{ "flow route { match { port =1; } then { mark 64; } }", 45, "DSCP value 0-63" },
+	{ "flow route { match { port =1; } then { rate-limit -5; } }", 51, "bad rate" },
+	{ "flow route { match { port =1; } then { action bogus; } }", 47, "sample, terminal" },
+	{ "flow route { match { port =1; } then { community 70000:1; } }", 50, "community" },
+	{ "flow route { match { port =1; } then { fly; } }", 40, "unknown action 'fly'" },
+	{ "flow route { match { port =1; }", 32, "expected 'then' or '}', found end of input" },
+	{ "flow rout { }", 6, "expected 'route'" },
+	{ "", 1, "expected 'flow', found end of input" },
+};
+
+START_TEST(errors_say_where_and_what)
+{
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct fs_rule r;
+		struct fs_text_error err = { 0 };
+		ck_assert_msg(!fs_text_parse(&r, bad[i].text, NULL, &err),
+			      "accepted: %s", bad[i].text);
+		ck_assert_msg(err.col == bad[i].col && strstr(err.msg, bad[i].msg),
+			      "%s\n  got col %zu: %s\n  want col %zu: ...%s...",
+			      bad[i].text, err.col, err.msg, bad[i].col, bad[i].msg);
+	}
+}
+END_TEST
+
+/* A match over 4095 octets (RFC 8955 §4.1) is refused, one just under is fine. */
+START_TEST(rule_length_limit)
+{
+	char *text = malloc(20000);
+	ck_assert_ptr_nonnull(text);
+	for (int n = 1360; n <= 1370; n += 10) {
+		/* port =N with N > 255: 3 octets per operator */
+		size_t off = (size_t)sprintf(text, "flow route { match { port [");
+		for (int i = 0; i < n; i++)
+			off += (size_t)sprintf(text + off, " =%d", 1000 + i);
+		sprintf(text + off, " ]; } }");
+		struct fs_rule r;
+		struct fs_text_error err;
+		bool ok = fs_text_parse(&r, text, NULL, &err);
+		if (n == 1360) {
+			ck_assert_msg(ok, "%s", err.msg);
+			ck_assert_uint_eq(r.match.len, 1 + 3 * 1360);
+			fs_rule_clear(&r);
+		} else {
+			ck_assert(!ok);
+			ck_assert_msg(strstr(err.msg, "4095"), "%s", err.msg);
+		}
+	}
+	free(text);
+}
+END_TEST
+
+/* The end offset lets callers read what follows (ttl, comment). */
+START_TEST(end_offset)
+{
+	const char *s = "  flow route { match { port =1; } } ttl 300";
+	struct fs_rule r;
+	size_t end = 0;
+	ck_assert(fs_text_parse(&r, s, &end, NULL));
+	ck_assert_str_eq(s + end, " ttl 300");
+	fs_rule_clear(&r);
+}
+END_TEST
+
+static Suite *text_suite(void)
+{
+	Suite *s = suite_create("text");
+	TCase *tc = tcase_create("text");
+	tcase_add_test(tc, iosxr_and_rfc8955_vectors);
+	tcase_add_test(tc, every_ipv4_component);
+	tcase_add_test(tc, every_numeric_operator);
+	tcase_add_test(tc, ipv6_components);
+	tcase_add_test(tc, every_action);
+	tcase_add_test(tc, canonical_print);
+	tcase_add_test(tc, round_trip);
+	tcase_add_test(tc, errors_say_where_and_what);
+	tcase_add_test(tc, rule_length_limit);
+	tcase_add_test(tc, end_offset);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	SRunner *sr = srunner_create(text_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
