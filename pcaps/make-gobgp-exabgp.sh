@@ -66,13 +66,14 @@ stop_pid() { # stop_pid PID SIGNAL : signal one process we started, wait up to 5
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
     done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
     wait "$pid" 2>/dev/null || true
 }
 
 cleanup() {
     local rc=$?
     set +e
+    trap '' PIPE    # stderr may be a closed pipe (| head): still clean up
     stop_pid "$tcpdump_pid" INT
     stop_pid "$gobgpd_pid" TERM
     stop_pid "$exabgp_pid" TERM
@@ -119,7 +120,11 @@ cat >"$work/gobgpd.toml" <<EOF
       afi-safi-name = "ipv6-flowspec"
 EOF
 
-# ExaBGP hands every received UPDATE, as JSON, to this helper's stdin.
+# ExaBGP hands every received UPDATE to this helper's stdin as JSON with the
+# raw message in hex ("receive { packets; update; }").  We count NLRIs from
+# the raw bytes ourselves: asking ExaBGP 4.2 for "parsed" JSON crashes it on
+# the 4-octet-AS redirect community (0x8208: TrafficRedirectASN4 has no
+# __repr__, infinite recursion) and it then resets the session.
 # It must keep its stdout (ExaBGP's command pipe) open, or ExaBGP thinks the
 # helper died and, after 5 respawns, gives up and exits.
 cat >"$work/rx.sh" <<EOF
@@ -149,7 +154,7 @@ neighbor $GO_ADDR {
     }
     api {
         processes [ rx ];
-        receive { parsed; update; }
+        receive { packets; update; }
     }
 }
 EOF
@@ -157,6 +162,10 @@ EOF
 # ------------------------------------------------------------------ rules --
 # One rule per line: "<gobgp address family>|<arguments after 'add'>".
 # Arguments are split on blanks (no globbing); each is one gobgp argv word.
+# Not included: "redirect <IPv6>:<n>" (GoBGP sends it as an IPv6 Address
+# Specific Extended Community, path attribute 25, sub-type 0x0b) because
+# ExaBGP 4.2 fails to decode attribute 25 ("unpack requires a buffer of 18
+# bytes") and resets the session with NOTIFICATION 1/0.
 RULES=(
 # --- IPv4 (AFI 1 / SAFI 133) ---
 "ipv4-flowspec|match destination 192.0.2.0/24 then discard"
@@ -191,7 +200,6 @@ RULES=(
 "ipv4-flowspec|match destination 10.12.2.0/24 protocol tcp port ==22 then rate-limit 9600 redirect 65000:22 mark 10 action sample-terminal"
 "ipv4-flowspec|match destination 0.0.0.0/0 protocol >=250 then rate-limit 1000"
 "ipv4-flowspec|match source 172.16.0.0/12 protocol <6 then discard"
-"ipv4-flowspec|match destination 10.13.0.0/16 then redirect 2001:db8::1:100"
 # --- IPv6 (AFI 2 / SAFI 133) ---
 "ipv6-flowspec|match destination 2001:db8:1::/48 then discard"
 "ipv6-flowspec|match destination 2001:db8:2::/64 32 source 2001:db8:ffff::/48 16 then rate-limit 100000"
@@ -202,7 +210,7 @@ RULES=(
 "ipv6-flowspec|match destination 2001:db8:6::/64 label >=100000&<=200000 ==0 then mark 10"
 "ipv6-flowspec|match destination 2001:db8:7::/64 dscp ==46 then mark 0"
 "ipv6-flowspec|match destination 2001:db8:8::/64 fragment is-fragment first-fragment last-fragment then discard"
-"ipv6-flowspec|match destination 2001:db8:9::/64 then redirect 2001:db8::1:100"
+"ipv6-flowspec|match destination 2001:db8:9::/64 then redirect 1.1:900"
 "ipv6-flowspec|match destination 2001:db8:a::/64 protocol !=6&!=17 then redirect 65000:600"
 "ipv6-flowspec|match destination ::/0 source 2001:db8:bad::/48 then rate-limit 0 action terminal"
 )
@@ -218,31 +226,53 @@ WITHDRAW=(
 
 # ------------------------------------------------------------------ helpers --
 
-# received_count KIND: how many Flowspec NLRIs ExaBGP has reported as
-# KIND ("announce" or "withdraw"), over both address families.
+# received_count KIND: how many Flowspec NLRIs (SAFI 133, any AFI) ExaBGP has
+# received in MP_REACH_NLRI (KIND=announce) or MP_UNREACH_NLRI (KIND=withdraw),
+# decoded from the raw UPDATE bodies it passed to rx.sh.
 received_count() {
     python3 - "$work/received.json" "$1" <<'PY'
 import json, sys
 path, kind = sys.argv[1], sys.argv[2]
+want = 14 if kind == "announce" else 15
+
+def flowspec_nlris(b):
+    n = 0
+    while b:
+        if b[0] >= 0xF0:                # 2-octet length (RFC 8955 4.1)
+            ln, b = ((b[0] & 0x0F) << 8) | b[1], b[2:]
+        else:
+            ln, b = b[0], b[1:]
+        b = b[ln:]
+        n += 1
+    return n
+
 n = 0
 with open(path) as f:
     for line in f:
-        line = line.strip()
-        if not line.startswith("{"):
-            continue
         try:
-            msg = json.loads(line)
-        except ValueError:
+            m = json.loads(line)["neighbor"]["message"]
+        except (ValueError, KeyError, TypeError):
             continue
-        upd = msg.get("neighbor", {}).get("message", {}).get("update", {})
-        for fam, val in upd.get(kind, {}).items():
-            if not fam.endswith(" flow"):
+        if m.get("category") != 2:
+            continue
+        body = bytes.fromhex(m["body"][2:])
+        wl = int.from_bytes(body[0:2], "big")
+        al = int.from_bytes(body[2 + wl:4 + wl], "big")
+        attrs = body[4 + wl:4 + wl + al]
+        while attrs:
+            flags, typ = attrs[0], attrs[1]
+            if flags & 0x10:
+                ln, hdr = int.from_bytes(attrs[2:4], "big"), 4
+            else:
+                ln, hdr = attrs[2], 3
+            val, attrs = attrs[hdr:hdr + ln], attrs[hdr + ln:]
+            if typ != want or val[2] != 133:
                 continue
-            if kind == "announce":      # { family: { nexthop: [nlri, ...] } }
-                for nlris in val.values():
-                    n += len(nlris)
-            else:                       # { family: [nlri, ...] }
-                n += len(val)
+            if typ == 14:               # AFI SAFI NH-len NH reserved NLRI...
+                nlri = val[4 + val[3] + 1:]
+            else:                       # AFI SAFI NLRI...
+                nlri = val[3:]
+            n += flowspec_nlris(nlri)
 print(n)
 PY
 }
@@ -326,6 +356,13 @@ for r in "${WITHDRAW[@]}"; do rib del "$r"; done
 wait_for "ExaBGP to receive all ${#WITHDRAW[@]} withdrawals" "$EXCHANGE_TIMEOUT" withdrawn_all
 sleep 1
 
+# The session must have stayed up the whole time: one connection, no error.
+established || die "the session is no longer Established after the exchange"
+[ "$(grep -c 'connected to peer' "$work/exabgp.log")" -eq 1 ] ||
+    die "the session flapped (ExaBGP saw more than one connection)"
+! grep -qi 'notification' "$work/exabgp.log" ||
+    die "ExaBGP sent or received a NOTIFICATION during the exchange"
+
 log "closing the session (NOTIFICATION Cease) and stopping the capture"
 gobgp_cli neighbor "$EXA_ADDR" disable >/dev/null 2>&1 || log "warning: 'gobgp neighbor $EXA_ADDR disable' failed"
 sleep 2
@@ -343,7 +380,10 @@ if command -v "$TSHARK" >/dev/null 2>&1; then
     nlris=$("$TSHARK" -n -r "$work/capture.pcap" -d "tcp.port==$BGP_PORT,bgp" \
         -T fields -e bgp.flowspec_nlri.length 2>/dev/null | tr ',' '\n' | grep -c . || true)
     [ "$updates" -gt 0 ] || die "tshark finds no BGP UPDATE in the capture"
-    log "tshark: $updates frames with UPDATEs, $nlris Flowspec NLRIs"
+    log "tshark: $updates frames with BGP UPDATEs, $nlris Flowspec NLRIs"
+    expect=$((${#RULES[@]} + ${#WITHDRAW[@]}))
+    [ "$nlris" -eq "$expect" ] ||
+        log "warning: tshark decodes $nlris Flowspec NLRIs, expected $expect (old tshark?)"
 fi
 
 mv -f "$work/capture.pcap" "$out"
