@@ -80,7 +80,8 @@ bool prefix_parse(struct prefix *p, const char *s, size_t n)
 const char *prefix_format(const struct prefix *p, char *buf)
 {
 	char a[ADDR_STRLEN];
-	snprintf(buf, ADDR_STRLEN, "%s/%u", addr_format(&p->addr, a), p->len);
+	/* An address takes at most 45 characters (INET6_ADDRSTRLEN - 1). */
+	snprintf(buf, ADDR_STRLEN, "%.45s/%u", addr_format(&p->addr, a), p->len);
 	return buf;
 }
 

@@ -5,7 +5,9 @@
 
 struct reader reader_init(const void *data, size_t len)
 {
-	return (struct reader){ .data = data, .len = data ? len : 0 };
+	static const uint8_t none[1];
+	return (struct reader){ .data = data ? data : none,
+				.len = data ? len : 0 };
 }
 
 size_t remaining(const struct reader *r)

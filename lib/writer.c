@@ -26,7 +26,7 @@ void writer_reset(struct writer *w)
 /* Room for n more octets; returns where they go, or NULL (sticky error). */
 static uint8_t *grow(struct writer *w, size_t n)
 {
-	if (w->err)
+	if (w->err || n == 0)
 		return NULL;
 	if ((w->limit && n > w->limit - w->len) || n > SIZE_MAX / 2 - w->len) {
 		w->err = true;

@@ -217,6 +217,10 @@ bool fs_nlri_next(struct reader *r, struct reader *nlri)
 
 void fs_nlri_put(struct writer *w, const uint8_t *nlri, size_t len)
 {
+	if (len > FS_NLRI_MAX) {
+		w->err = true;
+		return;
+	}
 	if (len >= FS_LEN_EXTENDED_MIN)
 		put_u16(w, (uint16_t)(FS_LEN_EXTENDED_FLAG << 8 | len));
 	else

@@ -140,7 +140,8 @@ enum fs_reason fs_validate(enum fs_afi afi, const uint8_t *nlri, size_t len,
 /* Slices the next NLRI (one- or two-octet length, RFC 8955 §4.1) from a
  * packed list into *nlri. False with r in error when it is truncated. */
 bool fs_nlri_next(struct reader *r, struct reader *nlri);
-/* Appends the length prefix and the NLRI octets to w. */
+/* Appends the length prefix and the NLRI octets to w (an error in w when
+ * len is over FS_NLRI_MAX). */
 void fs_nlri_put(struct writer *w, const uint8_t *nlri, size_t len);
 
 /* RFC 8955 §5.1 / RFC 8956 §3.4 order of two valid NLRIs of one family:

@@ -78,15 +78,17 @@ enum bgp_attr_type {
 #define BGP_NH_LEN_IPV6 16
 #define BGP_NH_LEN_IPV6_LL 32
 
-/* The name of an attribute type ("MP_REACH_NLRI"); "attribute" when the
- * type has no name here. */
+/* The name of an attribute type ("MP_REACH_NLRI"), or NULL for a type
+ * this file does not know. */
 const char *bgp_attr_name(unsigned type);
 
 /* ---- Builder ---- */
 
 /* What the UPDATE depends on in the session. */
 struct bgp_update_params {
-	bool ibgp;		/* empty AS_PATH and LOCAL_PREF (RFC 4271 §5.1.2, §5.1.5) */
+	/* Internal peer: empty AS_PATH and LOCAL_PREF (RFC 4271 §5.1.2,
+	 * §5.1.5); else one AS_SEQUENCE of local_as. */
+	bool ibgp;
 	uint32_t local_as;	/* eBGP: the one AS of the AS_PATH */
 	bool as4;		/* 4-octet AS numbers negotiated (RFC 6793) */
 	size_t max_msg;		/* largest message; 0 means BGP_MAX_MSG */
@@ -107,8 +109,10 @@ const char *bgp_build_err_str(enum bgp_build_err err);
 
 /* Appends to w one complete UPDATE (header included) that announces
  * rules[0], rules[1], … with the attributes of rules[0]: MP_REACH_NLRI
- * first (RFC 7606 §5.1), then ORIGIN IGP, AS_PATH, LOCAL_PREF (iBGP),
- * COMMUNITIES, EXTENDED_COMMUNITIES and IPV6_EXT_COMMUNITIES when not empty.
+ * first (RFC 7606 §5.1), then in type order ORIGIN IGP, AS_PATH,
+ * LOCAL_PREF (iBGP), COMMUNITIES, EXTENDED_COMMUNITIES, AS4_PATH (eBGP to a
+ * 2-octet peer from an AS above 65535, RFC 6793 §4.2.2) and
+ * IPV6_EXT_COMMUNITIES, the communities only when not empty.
  * It packs rules in order while they fit in p->max_msg and share the
  * attributes (communities and next hop) of rules[0], and sets *taken to the
  * count (at least 1 on success); the caller loops on the rest. All n rules
@@ -149,6 +153,7 @@ enum bgp_update_err {
 	BGP_UPD_NLRI_TRUNCATED,
 	BGP_UPD_NLRI,		/* an invalid Flowspec NLRI: see nlri_reason */
 	BGP_UPD_CALLBACK,	/* the callback returned false */
+	BGP_UPD_NOMEM,
 };
 const char *bgp_update_err_str(enum bgp_update_err err);
 
@@ -168,7 +173,8 @@ typedef bool (*bgp_flow_fn)(void *ctx, const struct bgp_flow *flow);
 
 struct bgp_update_result {
 	size_t announced, withdrawn;	/* Flowspec NLRIs handed over */
-	size_t ipv4_withdrawn, ipv4_nlri;	/* IPv4 unicast prefixes skipped */
+	/* IPv4 unicast prefixes passed over (Withdrawn Routes, NLRI). */
+	size_t ipv4_withdrawn, ipv4_nlri;
 	/* End-of-RIB (RFC 4724 §2): the AFI of an MP_UNREACH_NLRI with no
 	 * NLRI, in an UPDATE with no other attribute; else 0. */
 	unsigned eor_afi;
