@@ -14,7 +14,7 @@ static const char *const reason_str[] = {
 	[FS_ERR_DUP_TYPE] = "component type appears twice",
 	[FS_ERR_VALUE_LEN] = "value length not allowed for this component",
 	[FS_ERR_PREFIX_LEN] = "prefix length too long for the family",
-	[FS_ERR_OFFSET] = "IPv6 prefix offset greater than its length",
+	[FS_ERR_OFFSET] = "IPv6 prefix offset not below its length",
 	[FS_ERR_TRAILING] = "trailing octets after the last component",
 	[FS_ERR_AFI] = "not a Flowspec address family",
 };
@@ -104,7 +104,8 @@ static bool read_prefix(struct fs_iter *it, struct fs_component *c,
 		return fail(it, FS_ERR_TRUNCATED, start);
 	if (len > max)
 		return fail(it, FS_ERR_PREFIX_LEN, start + 1);
-	if (offset > len)
+	/* RFC 8956 §3.1: offset < length, except 0/0 (every address). */
+	if (offset > len || (offset == len && len != 0))
 		return fail(it, FS_ERR_OFFSET, start + 2);
 	unsigned bits = len - offset;
 	uint8_t pattern[16];

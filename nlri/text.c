@@ -92,7 +92,7 @@ static const struct keyword keywords[] = {
 	{ "packet-length", FS_TYPE_PKT_LEN, ADDR_NONE, 0xffff, NULL },
 	{ "dscp", FS_TYPE_DSCP, ADDR_NONE, 0x3f, NULL },
 	{ "traffic-class", FS_TYPE_DSCP, ADDR_V6, 0x3f, NULL },
-	{ "fragment", FS_TYPE_FRAGMENT, ADDR_NONE, 0xff, fragments },
+	{ "fragment", FS_TYPE_FRAGMENT, ADDR_NONE, 0x0f, fragments },
 	{ "flow-label", FS_TYPE_FLOW_LABEL, ADDR_V6, 0xfffff, NULL },
 	{ NULL, 0, ADDR_NONE, 0, NULL },
 };
@@ -142,6 +142,7 @@ struct parser {
 	size_t pos;
 	struct fs_text_error *err;
 	enum addr_family family;	/* ADDR_NONE until a component says */
+	struct token df;		/* a fragment term with DF, if any */
 	struct writer comps[FS_TYPE_MAX + 1];
 	struct fs_rule *rule;
 };
@@ -280,9 +281,9 @@ static bool parse_prefix(struct parser *ps, const struct keyword *k,
 		if (p.addr.family != ADDR_V6)
 			return fail(ps, t, "a prefix offset is IPv6 only");
 		if (!parse_u64(second + 1, t.n - plen - 1, &offset) ||
-		    offset > p.len)
+		    offset >= p.len)
 			return fail(ps, t, "bad offset in " TOK_FMT
-				    ": a number up to the prefix length",
+				    ": a number below the prefix length",
 				    TOK_ARG(t));
 	}
 	if (!set_family(ps, t, p.addr.family))
@@ -407,6 +408,8 @@ static bool parse_ops(struct parser *ps, const struct keyword *k,
 					    TOK_ARG(t));
 			if (!parse_term(ps, t, p, len, k, kind, &bits, &v))
 				return false;
+			if (k->type == FS_TYPE_FRAGMENT && (v & FS_FRAG_DF))
+				ps->df = t;
 			last = w->len;
 			fs_put_op(w, and, false, bits, v);
 			n -= amp ? len + 1 : len;
@@ -745,6 +748,9 @@ bool fs_text_parse(struct fs_rule *rule, const char *s, size_t *end,
 	for (unsigned i = 0; i <= FS_TYPE_MAX; i++)
 		ps.comps[i] = writer_init(FS_NLRI_MAX);
 	bool ok = parse_rule(&ps);
+	/* RFC 8956 §3.6: the IPv6 fragment component has no DF bit. */
+	if (ok && ps.family == ADDR_V6 && ps.df.n)
+		ok = fail(&ps, ps.df, "dont-fragment is IPv4 only");
 	if (ok) {
 		rule->afi = ps.family == ADDR_V6 ? FS_AFI_IPV6 : FS_AFI_IPV4;
 		for (unsigned i = 0; i <= FS_TYPE_MAX; i++) {
