@@ -1,12 +1,20 @@
 /* flowspecctl: the control tool. `encode` and `decode` work offline on the
- * wire codec; the other commands talk to the daemon's control socket.
- * Exit status: 0 success, 1 error (one "error: …" line on stderr), 2 usage. */
+ * wire codec; `batch` and every other command talk to the daemon's
+ * control socket (protocol in bgpd/control/ctl.h), which parses the
+ * command and answers. Exit status: 0 success, 1 error (one "error: …"
+ * line on stderr), 2 usage. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "bgpd/bgp/msg.h"
+#include "bgpd/control/client.h"
 #include "lib/hex.h"
 #include "lib/reader.h"
 #include "lib/writer.h"
@@ -14,6 +22,9 @@
 
 #define EXIT_USAGE 2
 #define DEFAULT_SOCKET "/run/flowspecd.sock"
+#define SOCKET_ENV "FLOWSPECD_SOCKET"	/* overrides the default */
+#define REPLY_TIMEOUT_MS 120000		/* silence from the daemon */
+#define BATCH_AHEAD (256u << 10)	/* octets of commands sent ahead */
 
 static const char usage_text[] =
 	"usage: flowspecctl [-s SOCKET] COMMAND [ARGS…]\n"
@@ -26,11 +37,21 @@ static const char usage_text[] =
 	"  decode --nlri [--ipv6] HEX\n"
 	"      print one rule per NLRI of a packed NLRI list\n"
 	"\n"
-	"daemon (-s SOCKET, default " DEFAULT_SOCKET "):\n"
+	"daemon (-s SOCKET, default $" SOCKET_ENV " or " DEFAULT_SOCKET "):\n"
 	"  announce flow route { … } [ttl SECONDS] [comment \"…\"]\n"
 	"  withdraw flow route { … }\n"
 	"  neighbor ADDR[, ADDR…] announce|withdraw flow route { … }\n"
-	"  show neighbor|flow|collector [--json]\n";
+	"  show neighbor [ADDR] [--json]\n"
+	"  show flow [--json]\n"
+	"  show received|adj-rib-out ADDR [--json]\n"
+	"  show collector [--json]\n"
+	"  clear neighbor ADDR [soft]\n"
+	"  flush [static|api]\n"
+	"  reload\n"
+	"  help                 the daemon's list of commands\n"
+	"  batch [FILE]\n"
+	"      run the commands of FILE (default stdin), one per line, and\n"
+	"      report each error with its line number\n";
 
 struct ctl {
 	const char *socket;
@@ -161,10 +182,9 @@ static bool collect_flow(void *ctx, const struct bgp_flow *flow)
 {
 	struct writer *out = ctx;
 	if (flow->withdrawn) {
-		static const char pre[] = "withdraw flow route { ";
+		static const char pre[] = "withdraw ";
 		put_bytes(out, pre, sizeof pre - 1);
-		fs_text_format_match(out, flow->rule);
-		put_bytes(out, " }", 2);
+		fs_text_format_withdraw(out, flow->rule);
 	} else {
 		fs_text_format(out, flow->rule);
 	}
@@ -255,12 +275,260 @@ static int cmd_decode(const struct ctl *ctl, int argc, char **argv)
 
 /* ---- daemon commands ------------------------------------------------- */
 
+/* Waits up to REPLY_TIMEOUT_MS for fd to be ready for events; false (with
+ * a message printed) on a timeout or an error. */
+static bool wait_fd(int fd, short events, short *revents)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+	do
+		n = poll(&p, 1, REPLY_TIMEOUT_MS);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		fail("poll: %s", strerror(errno));
+		return false;
+	}
+	if (n == 0) {
+		fail("no reply from flowspecd within %d s",
+		     REPLY_TIMEOUT_MS / 1000);
+		return false;
+	}
+	*revents = p.revents;
+	return true;
+}
+
+/* One command: the reply body goes to stdout, an error line to stderr. */
 static int cmd_daemon(const struct ctl *ctl, int argc, char **argv)
 {
-	(void)ctl;
-	(void)argc;
-	(void)argv;
-	return fail("no daemon control socket support yet");
+	char *line = join(argc, argv);
+	if (!line)
+		return fail("out of memory");
+	if (strchr(line, '\n')) {
+		free(line);
+		return fail("the command must be one line (see batch)");
+	}
+	char err[512];
+	int fd = ctl_client_connect(ctl->socket, err, sizeof err);
+	if (fd < 0) {
+		free(line);
+		return fail("%s", err);
+	}
+	bool sent = ctl_client_write(fd, line, strlen(line)) &&
+		    ctl_client_write(fd, "\n", 1);
+	free(line);
+	if (!sent) {
+		close(fd);
+		return fail("cannot send to flowspecd: %s", strerror(errno));
+	}
+	shutdown(fd, SHUT_WR);	/* one command: the daemon may close after it */
+
+	struct ctl_lines in;
+	ctl_lines_init(&in);
+	int status = -1;
+	while (status < 0) {
+		char *l;
+		while (status < 0 && (l = ctl_lines_next(&in)) != NULL) {
+			switch (ctl_line_kind(l)) {
+			case CTL_LINE_OK:
+				status = EXIT_SUCCESS;
+				break;
+			case CTL_LINE_ERROR:
+				fprintf(stderr, "%s\n", l);
+				status = EXIT_FAILURE;
+				break;
+			case CTL_LINE_BODY:
+				puts(l);
+				break;
+			}
+		}
+		if (status >= 0)
+			break;
+		short rev;
+		if (!wait_fd(fd, POLLIN, &rev)) {
+			status = EXIT_FAILURE;
+			break;
+		}
+		ssize_t n = ctl_lines_read(&in, fd);
+		if (n < 0)
+			status = fail("reading from flowspecd: %s",
+				      strerror(errno));
+		else if (n == 0)
+			status = fail("flowspecd closed the connection before "
+				      "the end of its reply");
+	}
+	ctl_lines_free(&in);
+	close(fd);
+	if (fflush(stdout) != 0 && status == EXIT_SUCCESS)
+		status = fail("cannot write the output");
+	return status;
+}
+
+/* The input line numbers of the commands sent and not yet answered. */
+struct pending {
+	size_t *line;
+	size_t head, n, cap;	/* a queue: [head, head + n) */
+};
+
+static bool pending_push(struct pending *q, size_t line)
+{
+	if (q->head > 0 && q->head + q->n == q->cap) {
+		memmove(q->line, q->line + q->head, q->n * sizeof *q->line);
+		q->head = 0;
+	}
+	if (q->head + q->n == q->cap) {
+		size_t cap = q->cap ? 2 * q->cap : 256;
+		size_t *l = realloc(q->line, cap * sizeof *l);
+		if (!l)
+			return false;
+		q->line = l;
+		q->cap = cap;
+	}
+	q->line[q->head + q->n++] = line;
+	return true;
+}
+
+struct batch {
+	FILE *in;
+	bool in_eof;
+	size_t lineno;
+	struct writer out;	/* commands read, not yet sent */
+	size_t out_off;
+	struct pending q;
+	size_t failed, done;
+};
+
+/* Reads input lines into b->out until BATCH_AHEAD octets wait. */
+static bool batch_fill(struct batch *b)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	while (!b->in_eof && b->out.len - b->out_off < BATCH_AHEAD) {
+		ssize_t n = getline(&line, &cap, b->in);
+		if (n < 0) {
+			b->in_eof = true;
+			break;
+		}
+		b->lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		size_t i = 0;
+		while (i < (size_t)n && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (i == (size_t)n || line[i] == '#')
+			continue;	/* the daemon would skip it too */
+		if (b->out_off == b->out.len) {
+			writer_reset(&b->out);
+			b->out_off = 0;
+		}
+		put_bytes(&b->out, line, (size_t)n);
+		put_u8(&b->out, '\n');
+		if (b->out.err || !pending_push(&b->q, b->lineno)) {
+			free(line);
+			return false;
+		}
+	}
+	free(line);
+	return !ferror(b->in);
+}
+
+/* Handles the complete reply lines received so far. */
+static void batch_replies(struct batch *b, struct ctl_lines *in)
+{
+	char *l;
+	while ((l = ctl_lines_next(in)) != NULL) {
+		enum ctl_line_kind kind = ctl_line_kind(l);
+		if (kind == CTL_LINE_BODY) {
+			puts(l);
+			continue;
+		}
+		size_t line = b->q.n ? b->q.line[b->q.head] : 0;
+		if (b->q.n) {
+			b->q.head++;
+			b->q.n--;
+		}
+		b->done++;
+		if (kind == CTL_LINE_ERROR) {
+			b->failed++;
+			fprintf(stderr, "error: line %zu:%s\n", line, l + 6);
+		}
+	}
+}
+
+/* Sends the commands of a file (or stdin) on one connection, ahead of
+ * the replies, and reports every error with its line number. */
+static int cmd_batch(const struct ctl *ctl, int argc, char **argv)
+{
+	if (argc > 1)
+		return usage();
+	struct batch b = { .in = stdin, .out = writer_init(0) };
+	if (argc == 1 && strcmp(argv[0], "-") != 0) {
+		b.in = fopen(argv[0], "r");
+		if (!b.in)
+			return fail("%s: %s", argv[0], strerror(errno));
+	}
+	char err[512];
+	int fd = ctl_client_connect(ctl->socket, err, sizeof err);
+	int status = EXIT_SUCCESS;
+	struct ctl_lines in;
+	ctl_lines_init(&in);
+	if (fd < 0)
+		status = fail("%s", err);
+	while (status == EXIT_SUCCESS) {
+		if (!batch_fill(&b)) {
+			status = fail("reading the commands: %s",
+				      strerror(errno));
+			break;
+		}
+		bool to_send = b.out_off < b.out.len;
+		if (!to_send && b.in_eof && b.q.n == 0)
+			break;
+		short rev;
+		if (!wait_fd(fd, (short)(POLLIN | (to_send ? POLLOUT : 0)),
+			     &rev)) {
+			status = EXIT_FAILURE;
+			break;
+		}
+		if (rev & POLLOUT) {
+			ssize_t w = send(fd, b.out.data + b.out_off,
+					 b.out.len - b.out_off,
+					 MSG_DONTWAIT | MSG_NOSIGNAL);
+			if (w < 0 && errno != EAGAIN && errno != EINTR) {
+				status = fail("cannot send to flowspecd: %s",
+					      strerror(errno));
+				break;
+			}
+			if (w > 0)
+				b.out_off += (size_t)w;
+		}
+		if (rev & (POLLIN | POLLHUP | POLLERR)) {
+			ssize_t n = ctl_lines_read(&in, fd);
+			if (n < 0 && errno != EAGAIN) {
+				status = fail("reading from flowspecd: %s",
+					      strerror(errno));
+			} else if (n == 0) {
+				batch_replies(&b, &in);
+				if (b.q.n)
+					status = fail("flowspecd closed the "
+						      "connection with %zu "
+						      "commands unanswered",
+						      b.q.n);
+				break;
+			}
+			batch_replies(&b, &in);
+		}
+	}
+	if (fd >= 0)
+		close(fd);
+	if (b.in != stdin)
+		fclose(b.in);
+	ctl_lines_free(&in);
+	writer_free(&b.out);
+	free(b.q.line);
+	if (fflush(stdout) != 0 && status == EXIT_SUCCESS)
+		status = fail("cannot write the output");
+	if (status == EXIT_SUCCESS && b.failed)
+		status = EXIT_FAILURE;
+	return status;
 }
 
 /* ---- dispatch -------------------------------------------------------- */
@@ -271,18 +539,19 @@ struct command {
 	int (*run)(const struct ctl *ctl, int argc, char **argv);
 };
 
+/* The offline commands and batch; every other command goes to the daemon
+ * as typed, and the daemon's parser says what is wrong with it. */
 static const struct command commands[] = {
 	{ "encode", cmd_encode },
 	{ "decode", cmd_decode },
-	{ "announce", cmd_daemon },
-	{ "withdraw", cmd_daemon },
-	{ "neighbor", cmd_daemon },
-	{ "show", cmd_daemon },
+	{ "batch", cmd_batch },
 };
 
 int main(int argc, char **argv)
 {
-	struct ctl ctl = { .socket = DEFAULT_SOCKET };
+	const char *env = getenv(SOCKET_ENV);
+	struct ctl ctl = { .socket = env && *env ? env : DEFAULT_SOCKET };
+	signal(SIGPIPE, SIG_IGN);
 	int i = 1;
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "-s") == 0 && i + 1 < argc) {
@@ -301,5 +570,5 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], commands[c].name) == 0)
 			return commands[c].run(&ctl, argc - i - 1, argv + i + 1);
 	}
-	return usage();
+	return cmd_daemon(&ctl, argc - i, argv + i);
 }

@@ -69,14 +69,16 @@ void put_u16(struct writer *w, uint16_t v)
 
 void put_u32(struct writer *w, uint32_t v)
 {
-	put_u16(w, v >> 16);
-	put_u16(w, v & 0xffff);
+	uint8_t b[4] = { v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff };
+	put_bytes(w, b, sizeof b);
 }
 
 void put_u64(struct writer *w, uint64_t v)
 {
-	put_u32(w, v >> 32);
-	put_u32(w, v & 0xffffffff);
+	uint8_t b[8];
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (56 - 8 * i));
+	put_bytes(w, b, sizeof b);
 }
 
 size_t put_reserve(struct writer *w, size_t n)

@@ -1,5 +1,5 @@
 /* Flowspec NLRI wire format: component iteration with validation, the
- * RFC 8955 §5.1 / RFC 8956 §3.8 ordering, and component writers. */
+ * RFC 8955 §5.1 / RFC 8956 §4 ordering, and component writers. */
 #include "flowspec.h"
 
 #include <string.h>
@@ -84,6 +84,13 @@ static bool fail(struct fs_iter *it, enum fs_reason reason, size_t off)
 static void put_bits(uint8_t *a, const uint8_t *pattern, unsigned start,
 		     unsigned bits)
 {
+	if (start % 8 == 0) {
+		unsigned n = (bits + 7) / 8;
+		memcpy(a + start / 8, pattern, n);
+		if (bits % 8)
+			a[start / 8 + n - 1] &= (uint8_t)(0xff00 >> (bits % 8));
+		return;
+	}
 	for (unsigned i = 0; i < bits; i++) {
 		unsigned to = start + i;
 		if (pattern[i / 8] & (0x80 >> (i % 8)))
@@ -246,7 +253,7 @@ static int component_cmp(const struct fs_component *a,
 			 const struct fs_component *b)
 {
 	if (a->kind == FS_KIND_PREFIX) {
-		/* RFC 8956 §3.8: lowest offset first, then the common bits,
+		/* RFC 8956 §4: lowest offset first, then the common bits,
 		 * lowest value first; equal so far, longest prefix first. */
 		if (a->offset != b->offset)
 			return a->offset < b->offset ? -1 : 1;

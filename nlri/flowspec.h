@@ -144,7 +144,7 @@ bool fs_nlri_next(struct reader *r, struct reader *nlri);
  * len is over FS_NLRI_MAX). */
 void fs_nlri_put(struct writer *w, const uint8_t *nlri, size_t len);
 
-/* RFC 8955 §5.1 / RFC 8956 §3.4 order of two valid NLRIs of one family:
+/* RFC 8955 §5.1 / RFC 8956 §4 order of two valid NLRIs of one family:
  * < 0 when a has precedence over b, 0 when they are the same rule. */
 int fs_cmp(enum fs_afi afi, const uint8_t *a, size_t alen, const uint8_t *b,
 	   size_t blen);

@@ -19,7 +19,8 @@ struct fs_rule {
 void fs_rule_init(struct fs_rule *r, enum fs_afi afi);
 /* Releases the buffers; r may be reused after fs_rule_init. NULL-safe. */
 void fs_rule_clear(struct fs_rule *r);
-/* Deep copy into dst (initialised or not); false when out of memory. */
+/* Deep copy into dst, which must hold no buffers (new, or cleared);
+ * false when out of memory. */
 bool fs_rule_copy(struct fs_rule *dst, const struct fs_rule *src);
 
 /* Adds an action's community to ext or ext6. */

@@ -123,9 +123,12 @@ static const struct keyword *keyword_of(enum fs_afi afi, enum fs_type type)
 		[FS_TYPE_FRAGMENT] = "fragment",
 		[FS_TYPE_FLOW_LABEL] = "flow-label",
 	};
-	const char *name = type == FS_TYPE_IP_PROTO && afi == FS_AFI_IPV6
-				   ? "next-header"
-				   : canonical[type];
+	const char *name = canonical[type];
+	/* IPv6 spellings, which also tell the family (RFC 8956 §3). */
+	if (afi == FS_AFI_IPV6 && type == FS_TYPE_IP_PROTO)
+		name = "next-header";
+	else if (afi == FS_AFI_IPV6 && type == FS_TYPE_DSCP)
+		name = "traffic-class";
 	return keyword_find(name, strlen(name));
 }
 
@@ -724,8 +727,17 @@ static bool parse_then(struct parser *ps)
 
 static bool parse_rule(struct parser *ps)
 {
-	if (!expect(ps, "flow") || !expect(ps, "route") || !expect(ps, "{") ||
-	    !parse_match(ps))
+	if (!expect(ps, "flow") || !expect(ps, "route"))
+		return false;
+	/* "flow route ipv6 { … }" names the family of a rule whose components
+	 * do not (a port-only IPv6 rule). */
+	struct token fam = peek(ps);
+	if (tok_is(fam, "ipv4") || tok_is(fam, "ipv6")) {
+		lex(ps);
+		if (!set_family(ps, fam, fam.p[3] == '6' ? ADDR_V6 : ADDR_V4))
+			return false;
+	}
+	if (!expect(ps, "{") || !parse_match(ps))
 		return false;
 	struct token t = lex(ps);
 	if (tok_is(t, "then")) {
@@ -885,7 +897,7 @@ static void format_ops(struct writer *w, const struct keyword *k,
 		put_str(w, " ]");
 }
 
-void fs_text_format_match(struct writer *w, const struct fs_rule *rule)
+static void format_match(struct writer *w, const struct fs_rule *rule)
 {
 	struct fs_iter it;
 	struct fs_component c;
@@ -1053,12 +1065,40 @@ static void format_then(struct writer *w, const struct fs_rule *rule)
 	put_u8(w, '}');
 }
 
+/* True when the printed match shows the family by itself: an address, or
+ * a component that only IPv6 has or spells its own way. */
+static bool match_shows_family(const struct fs_rule *rule)
+{
+	struct fs_iter it;
+	struct fs_component c;
+	if (rule->afi == FS_AFI_IPV4)
+		return true;
+	fs_iter_init(&it, rule->afi, rule->match.data, rule->match.len);
+	while (fs_iter_next(&it, &c))
+		if (c.kind == FS_KIND_PREFIX || c.type == FS_TYPE_IP_PROTO ||
+		    c.type == FS_TYPE_DSCP || c.type == FS_TYPE_FLOW_LABEL)
+			return true;
+	return false;
+}
+
+static void format_head(struct writer *w, const struct fs_rule *rule)
+{
+	put_str(w, match_shows_family(rule) ? "flow route { "
+					    : "flow route ipv6 { ");
+	format_match(w, rule);
+}
+
 void fs_text_format(struct writer *w, const struct fs_rule *rule)
 {
-	put_str(w, "flow route { ");
-	fs_text_format_match(w, rule);
+	format_head(w, rule);
 	put_u8(w, ' ');
 	format_then(w, rule);
+	put_str(w, " }");
+}
+
+void fs_text_format_withdraw(struct writer *w, const struct fs_rule *rule)
+{
+	format_head(w, rule);
 	put_str(w, " }");
 }
 

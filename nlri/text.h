@@ -23,10 +23,12 @@ bool fs_text_parse(struct fs_rule *rule, const char *s, size_t *end,
 		   struct fs_text_error *err);
 
 /* Appends the canonical "flow route { match { … } then { … } }" to w,
- * NUL not included. A rule without actions prints "then { accept; }". */
+ * NUL not included. A rule without actions prints "then { accept; }";
+ * an IPv6 rule whose components do not show the family starts
+ * "flow route ipv6 {". */
 void fs_text_format(struct writer *w, const struct fs_rule *rule);
-/* Appends only "match { … }". */
-void fs_text_format_match(struct writer *w, const struct fs_rule *rule);
+/* Appends "flow route { match { … } }", the form a withdraw takes. */
+void fs_text_format_withdraw(struct writer *w, const struct fs_rule *rule);
 /* The canonical text as a new NUL-terminated string (free() it), or NULL. */
 char *fs_text_string(const struct fs_rule *rule);
 

@@ -202,6 +202,10 @@ START_TEST(canonical_print)
 		    " destination 10.50.100.100/32; } then { discard; } }",
 		    "flow route { match { destination 10.50.100.100/32; protocol =tcp; "
 		    "destination-port =1234; } then { discard; } }");
+	check_print("flow route ipv6 { match { destination-port 80; dscp 10; } }",
+		    "flow route { match { destination-port =80; traffic-class =10; } then { accept; } }");
+	check_print("flow route ipv6 { match { destination-port 80; } }",
+		    "flow route ipv6 { match { destination-port =80; } then { accept; } }");
 	check_print("flow route {match{destination 192.0.2.0/24;port 25;}}",
 		    "flow route { match { destination 192.0.2.0/24; port =25; } then { accept; } }");
 	check_print("flow route { match { source 2001:db8::/32; next-header [ 6 17 ]; "
@@ -231,6 +235,8 @@ static const char *const round_trips[] = {
 	"flow route { match { destination 10.0.0.1/32; } then { redirect-to-nexthop; } }",
 	"flow route { match { destination 10.0.0.1/32; } then { next-hop 192.0.2.9; } }",
 	"flow route { match { destination 10.0.0.1/32; port true; dscp false; } then { accept; } }",
+	"flow route ipv6 { match { port =80; } then { discard; } }",
+	"flow route { match { traffic-class 10; } then { discard; } }",
 };
 
 /* text -> wire -> text is stable, and the wire survives the round trip. */
