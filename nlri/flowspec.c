@@ -15,7 +15,7 @@ static const char *const reason_str[] = {
 	[FS_ERR_VALUE_LEN] = "value length not allowed for this component",
 	[FS_ERR_PREFIX_LEN] = "prefix length too long for the family",
 	[FS_ERR_OFFSET] = "IPv6 prefix offset not below its length",
-	[FS_ERR_TRAILING] = "trailing octets after the last component",
+	[FS_ERR_TRAILING] = "trailing octets after the last component (type 0)",
 	[FS_ERR_AFI] = "not a Flowspec address family",
 };
 
