@@ -81,25 +81,32 @@ bool sock_set_md5(int fd, const struct addr *peer, const char *key)
 #endif
 }
 
-bool sock_set_gtsm(int fd, enum addr_family family)
+bool sock_gtsm_send(int fd, enum addr_family family)
 {
 	int ttl = GTSM_TTL;
-	if (family == ADDR_V4) {
-		if (setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) != 0)
-			return false;
+	if (family == ADDR_V4)
+		return setsockopt(fd, IPPROTO_IP, IP_TTL, &ttl, sizeof ttl) == 0;
+	if (family == ADDR_V6)
+		return setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
+				  sizeof ttl) == 0;
+	errno = EINVAL;
+	return false;
+}
+
+bool sock_gtsm_check(int fd, enum addr_family family)
+{
+	int ttl = GTSM_TTL;
 #ifdef IP_MINTTL
+	if (family == ADDR_V4)
 		return setsockopt(fd, IPPROTO_IP, IP_MINTTL, &ttl,
 				  sizeof ttl) == 0;
 #endif
-	} else if (family == ADDR_V6) {
-		if (setsockopt(fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl,
-			       sizeof ttl) != 0)
-			return false;
 #ifdef IPV6_MINHOPCOUNT
+	if (family == ADDR_V6)
 		return setsockopt(fd, IPPROTO_IPV6, IPV6_MINHOPCOUNT, &ttl,
 				  sizeof ttl) == 0;
 #endif
-	}
+	(void)ttl;
 	errno = family == ADDR_V4 || family == ADDR_V6 ? ENOTSUP : EINVAL;
 	return false;
 }

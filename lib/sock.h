@@ -26,9 +26,11 @@ bool sock_addr_from(const struct sockaddr *sa, struct addr *a,
  * set on failure. */
 bool sock_set_md5(int fd, const struct addr *peer, const char *key);
 
-/* RFC 5082 for a directly connected peer: fd (of this family) sends with
- * TTL / hop limit 255 and drops segments that arrive with less. False with
- * errno set on failure. */
-bool sock_set_gtsm(int fd, enum addr_family family);
+/* RFC 5082 for a directly connected peer, in two halves: fd (of this
+ * family) sends with TTL / hop limit 255; fd drops segments that arrive
+ * with less. A listening socket passes both on to its connections (and
+ * sends its SYN-ACKs with 255). False with errno set on failure. */
+bool sock_gtsm_send(int fd, enum addr_family family);
+bool sock_gtsm_check(int fd, enum addr_family family);
 
 #endif

@@ -13,6 +13,7 @@ static const char *const reason_str[] = {
 	[FS_ERR_TYPE_ORDER] = "components not in increasing type order",
 	[FS_ERR_DUP_TYPE] = "component type appears twice",
 	[FS_ERR_VALUE_LEN] = "value length not allowed for this component",
+	[FS_ERR_VALUE_RANGE] = "value out of range for this component",
 	[FS_ERR_PREFIX_LEN] = "prefix length too long for the family",
 	[FS_ERR_OFFSET] = "IPv6 prefix offset not below its length",
 	[FS_ERR_TRAILING] = "trailing octets after the last component (type 0)",
@@ -41,6 +42,21 @@ static const uint8_t max_len[FS_TYPE_MAX + 1] = {
 	[FS_TYPE_FLOW_LABEL] = 4,
 };
 
+/* Largest value, or defined bits, per type. */
+static const uint64_t limit[FS_TYPE_MAX + 1] = {
+	[FS_TYPE_IP_PROTO] = 0xff,
+	[FS_TYPE_PORT] = 0xffff,
+	[FS_TYPE_DST_PORT] = 0xffff,
+	[FS_TYPE_SRC_PORT] = 0xffff,
+	[FS_TYPE_ICMP_TYPE] = 0xff,
+	[FS_TYPE_ICMP_CODE] = 0xff,
+	[FS_TYPE_TCP_FLAGS] = 0xffff,
+	[FS_TYPE_PKT_LEN] = 0xffff,
+	[FS_TYPE_DSCP] = 0x3f,
+	[FS_TYPE_FRAGMENT] = FS_FRAG_DF | FS_FRAG_ISF | FS_FRAG_FF | FS_FRAG_LF,
+	[FS_TYPE_FLOW_LABEL] = 0xfffff,
+};
+
 bool fs_type_kind(enum fs_afi afi, unsigned type, enum fs_kind *kind)
 {
 	unsigned last = afi == FS_AFI_IPV6 ? FS_TYPE_FLOW_LABEL : FS_TYPE_FRAGMENT;
@@ -61,6 +77,15 @@ unsigned fs_type_max_len(enum fs_afi afi, enum fs_type type)
 	if (!fs_type_kind(afi, type, &kind) || kind == FS_KIND_PREFIX)
 		return 0;
 	return max_len[type];
+}
+
+uint64_t fs_type_limit(enum fs_afi afi, enum fs_type type)
+{
+	if (fs_type_max_len(afi, type) == 0)
+		return 0;
+	if (afi == FS_AFI_IPV6 && type == FS_TYPE_FRAGMENT)
+		return limit[type] & ~(uint64_t)FS_FRAG_DF;
+	return limit[type];
 }
 
 void fs_iter_init(struct fs_iter *it, enum fs_afi afi, const uint8_t *nlri,
@@ -133,6 +158,7 @@ static bool read_ops(struct fs_iter *it, struct fs_component *c, size_t start)
 {
 	size_t ops_start = it->r.off;
 	unsigned max = max_len[c->type];
+	uint64_t lim = fs_type_limit(it->afi, c->type);
 	for (;;) {
 		size_t op_off = it->r.off;
 		uint8_t op = get_u8(&it->r);
@@ -141,9 +167,12 @@ static bool read_ops(struct fs_iter *it, struct fs_component *c, size_t start)
 			return fail(it, FS_ERR_TRUNCATED, start);
 		if (vlen > max)
 			return fail(it, FS_ERR_VALUE_LEN, op_off);
-		skip(&it->r, vlen);
+		uint64_t v = vlen == 1 ? get_u8(&it->r) : vlen == 2 ? get_u16(&it->r)
+							 : get_u32(&it->r);
 		if (it->r.err)
 			return fail(it, FS_ERR_TRUNCATED, start);
+		if (c->kind == FS_KIND_BITMASK ? (v & ~lim) != 0 : v > lim)
+			return fail(it, FS_ERR_VALUE_RANGE, op_off);
 		if (op & FS_OP_END)
 			break;
 	}
@@ -309,13 +338,20 @@ void fs_put_prefix(struct writer *w, enum fs_afi afi, enum fs_type type,
 		from = offset;
 	}
 	unsigned bits = p->len > from ? p->len - from : 0;
+	unsigned octets = (bits + 7) / 8;
+	if (from % 8 == 0) {
+		/* Octet-aligned: the pattern is the address octets as they are;
+		 * the address has no bits set past len. */
+		put_bytes(w, p->addr.bytes + from / 8, octets);
+		return;
+	}
 	uint8_t pattern[16] = { 0 };
 	for (unsigned i = 0; i < bits; i++) {
 		unsigned at = from + i;
 		if (p->addr.bytes[at / 8] & (0x80 >> (at % 8)))
 			pattern[i / 8] |= (uint8_t)(0x80 >> (i % 8));
 	}
-	put_bytes(w, pattern, (bits + 7) / 8);
+	put_bytes(w, pattern, octets);
 }
 
 void fs_put_op(struct writer *w, bool and, bool end, uint8_t bits,

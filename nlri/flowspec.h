@@ -82,6 +82,7 @@ enum fs_reason {
 	FS_ERR_TYPE_ORDER,
 	FS_ERR_DUP_TYPE,
 	FS_ERR_VALUE_LEN,
+	FS_ERR_VALUE_RANGE,
 	FS_ERR_PREFIX_LEN,
 	FS_ERR_OFFSET,
 	FS_ERR_TRAILING,
@@ -112,6 +113,10 @@ struct fs_component {
 bool fs_type_kind(enum fs_afi afi, unsigned type, enum fs_kind *kind);
 /* Largest value length (octets) RFC 8955/8956 allow for a type. */
 unsigned fs_type_max_len(enum fs_afi afi, enum fs_type type);
+/* The values a type may carry: the largest value of a numeric type, the
+ * defined bits of a bitmask type (RFC 8955 §4.2.2, RFC 8956 §3.6: the
+ * IPv6 fragment component has no DF bit); 0 for a prefix type. */
+uint64_t fs_type_limit(enum fs_afi afi, enum fs_type type);
 
 /* Walks the components of one NLRI (the octets after its length), checking
  * every rule of RFC 8955 §4 / RFC 8956 §3 on the way. */
@@ -149,7 +154,9 @@ void fs_nlri_put(struct writer *w, const uint8_t *nlri, size_t len);
 int fs_cmp(enum fs_afi afi, const uint8_t *a, size_t alen, const uint8_t *b,
 	   size_t blen);
 
-/* Writers for the pieces of a component, used by the text parser and tests. */
+/* Writers for the pieces of a component, used by the text parser and tests.
+ * The prefix must have no bits set past its length (prefix_parse makes
+ * sure), nor, with an offset, before the offset. */
 void fs_put_prefix(struct writer *w, enum fs_afi afi, enum fs_type type,
 		   const struct prefix *p, uint8_t offset);
 /* Appends one operator with the shortest value length that holds value. */

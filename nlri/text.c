@@ -70,31 +70,30 @@ struct keyword {
 	const char *name;
 	enum fs_type type;
 	enum addr_family only;	/* ADDR_NONE: either family */
-	uint64_t max;		/* largest value (numeric and bitmask) */
 	const struct name_value *names;
 };
 
 static const struct keyword keywords[] = {
-	{ "destination", FS_TYPE_DST_PREFIX, ADDR_NONE, 0, NULL },
-	{ "destination-ipv4", FS_TYPE_DST_PREFIX, ADDR_V4, 0, NULL },
-	{ "destination-ipv6", FS_TYPE_DST_PREFIX, ADDR_V6, 0, NULL },
-	{ "source", FS_TYPE_SRC_PREFIX, ADDR_NONE, 0, NULL },
-	{ "source-ipv4", FS_TYPE_SRC_PREFIX, ADDR_V4, 0, NULL },
-	{ "source-ipv6", FS_TYPE_SRC_PREFIX, ADDR_V6, 0, NULL },
-	{ "protocol", FS_TYPE_IP_PROTO, ADDR_NONE, 0xff, protocols },
-	{ "next-header", FS_TYPE_IP_PROTO, ADDR_V6, 0xff, protocols },
-	{ "port", FS_TYPE_PORT, ADDR_NONE, 0xffff, NULL },
-	{ "destination-port", FS_TYPE_DST_PORT, ADDR_NONE, 0xffff, NULL },
-	{ "source-port", FS_TYPE_SRC_PORT, ADDR_NONE, 0xffff, NULL },
-	{ "icmp-type", FS_TYPE_ICMP_TYPE, ADDR_NONE, 0xff, NULL },
-	{ "icmp-code", FS_TYPE_ICMP_CODE, ADDR_NONE, 0xff, NULL },
-	{ "tcp-flags", FS_TYPE_TCP_FLAGS, ADDR_NONE, 0xffff, tcp_flags },
-	{ "packet-length", FS_TYPE_PKT_LEN, ADDR_NONE, 0xffff, NULL },
-	{ "dscp", FS_TYPE_DSCP, ADDR_NONE, 0x3f, NULL },
-	{ "traffic-class", FS_TYPE_DSCP, ADDR_V6, 0x3f, NULL },
-	{ "fragment", FS_TYPE_FRAGMENT, ADDR_NONE, 0x0f, fragments },
-	{ "flow-label", FS_TYPE_FLOW_LABEL, ADDR_V6, 0xfffff, NULL },
-	{ NULL, 0, ADDR_NONE, 0, NULL },
+	{ "destination", FS_TYPE_DST_PREFIX, ADDR_NONE, NULL },
+	{ "destination-ipv4", FS_TYPE_DST_PREFIX, ADDR_V4, NULL },
+	{ "destination-ipv6", FS_TYPE_DST_PREFIX, ADDR_V6, NULL },
+	{ "source", FS_TYPE_SRC_PREFIX, ADDR_NONE, NULL },
+	{ "source-ipv4", FS_TYPE_SRC_PREFIX, ADDR_V4, NULL },
+	{ "source-ipv6", FS_TYPE_SRC_PREFIX, ADDR_V6, NULL },
+	{ "protocol", FS_TYPE_IP_PROTO, ADDR_NONE, protocols },
+	{ "next-header", FS_TYPE_IP_PROTO, ADDR_V6, protocols },
+	{ "port", FS_TYPE_PORT, ADDR_NONE, NULL },
+	{ "destination-port", FS_TYPE_DST_PORT, ADDR_NONE, NULL },
+	{ "source-port", FS_TYPE_SRC_PORT, ADDR_NONE, NULL },
+	{ "icmp-type", FS_TYPE_ICMP_TYPE, ADDR_NONE, NULL },
+	{ "icmp-code", FS_TYPE_ICMP_CODE, ADDR_NONE, NULL },
+	{ "tcp-flags", FS_TYPE_TCP_FLAGS, ADDR_NONE, tcp_flags },
+	{ "packet-length", FS_TYPE_PKT_LEN, ADDR_NONE, NULL },
+	{ "dscp", FS_TYPE_DSCP, ADDR_NONE, NULL },
+	{ "traffic-class", FS_TYPE_DSCP, ADDR_V6, NULL },
+	{ "fragment", FS_TYPE_FRAGMENT, ADDR_NONE, fragments },
+	{ "flow-label", FS_TYPE_FLOW_LABEL, ADDR_V6, NULL },
+	{ NULL, 0, ADDR_NONE, NULL },
 };
 
 static const struct keyword *keyword_find(const char *s, size_t n)
@@ -289,6 +288,11 @@ static bool parse_prefix(struct parser *ps, const struct keyword *k,
 				    ": a number below the prefix length",
 				    TOK_ARG(t));
 	}
+	struct addr below = p.addr;
+	addr_mask(&below, (unsigned)offset);
+	if (memcmp(below.bytes, (uint8_t[16]){ 0 }, sizeof below.bytes) != 0)
+		return fail(ps, t, "bad prefix " TOK_FMT ": address bits set "
+			    "before the offset %" PRIu64, TOK_ARG(t), offset);
 	if (!set_family(ps, t, p.addr.family))
 		return false;
 	fs_put_prefix(w, p.addr.family == ADDR_V6 ? FS_AFI_IPV6 : FS_AFI_IPV4,
@@ -306,12 +310,17 @@ static bool parse_value(struct parser *ps, struct token t, const char *p,
 		*v = nv->value;
 		return true;
 	}
+	/* The IPv6-only flow label has its own limit; the DF bit that IPv6
+	 * lacks is refused once the family is known (fs_text_parse). */
+	uint64_t max = fs_type_limit(k->type == FS_TYPE_FLOW_LABEL
+					     ? FS_AFI_IPV6 : FS_AFI_IPV4,
+				     k->type);
 	if (!parse_u64(p, n, v))
 		return fail(ps, t, "bad value '%.*s' for %s", (int)n, p,
 			    k->name);
-	if (*v > k->max)
+	if (*v > max)
 		return fail(ps, t, "value %" PRIu64 " too large for %s (max %"
-			    PRIu64 ")", *v, k->name, k->max);
+			    PRIu64 ")", *v, k->name, max);
 	return true;
 }
 
@@ -446,7 +455,7 @@ static bool parse_component(struct parser *ps, struct token name)
 	if (w->len)
 		return fail(ps, name, "%s given twice (use a list: %s [ a b ])",
 			    k->name, k->name);
-	enum fs_kind kind;
+	enum fs_kind kind = FS_KIND_NUMERIC;
 	fs_type_kind(FS_AFI_IPV6, k->type, &kind);
 	if (kind == FS_KIND_PREFIX) {
 		if (!parse_prefix(ps, k, w))
@@ -497,7 +506,7 @@ static bool parse_rate(struct parser *ps, struct fs_action *a)
 	memcpy(buf, t.p, t.n);
 	buf[t.n] = '\0';
 	double rate = strtod(buf, &end);
-	if (*end || !isfinite(rate) || rate < 0 || rate > 3.4e38)
+	if (*end || !isfinite(rate) || signbit(rate) || rate > 3.4e38)
 		return fail(ps, t, "bad rate " TOK_FMT
 			    ": a number of bytes (or packets) per second",
 			    TOK_ARG(t));
@@ -937,12 +946,38 @@ static void format_raw(struct writer *w, const struct fs_action *a)
 		put_fmt(w, "%02x", a->raw[i]);
 }
 
+/* True when the statement for a parses back to exactly its octets: no
+ * reserved bits, no informational rate AS, a rate the parser takes, a
+ * 4-octet AS redirect whose AS needs four octets. */
+static bool statement_exact(const struct fs_action *a)
+{
+	struct writer w = writer_init(0);
+	unsigned n = fs_action_put(&w, a);
+	bool same = !w.err && n == a->raw_len &&
+		    memcmp(w.data, a->raw, n) == 0;
+	writer_free(&w);
+	if (!same)
+		return false;
+	switch (a->type) {
+	case FS_ACT_RATE_BYTES:
+	case FS_ACT_RATE_PACKETS:
+		return a->rate_as == 0 && !signbit(a->rate) &&
+		       isfinite(a->rate);
+	case FS_ACT_REDIRECT_AS4:
+		return a->asn > 0xffff;
+	default:
+		return true;
+	}
+}
+
 /* Prints one action statement; false when it is only raw material for
  * the extended-community list. */
 static bool format_action(struct writer *w, const struct fs_rule *rule,
 			  const struct fs_action *a)
 {
 	char ip[ADDR_STRLEN];
+	if (!statement_exact(a))
+		return false;
 	switch (a->type) {
 	case FS_ACT_RATE_BYTES:
 		if (a->rate == 0) {

@@ -378,11 +378,14 @@ START_TEST(value_lengths)
 					(uint8_t)(END | code << FS_OP_LEN_SHIFT |
 						  FS_OP_EQ),
 				};
+				/* A value with octets 0xa0, 0xa1, … kept
+				 * within what the type may carry. */
 				uint64_t want = 0;
-				for (unsigned i = 0; i < len; i++) {
-					nlri[2 + i] = (uint8_t)(0xa0 + i);
+				for (unsigned i = 0; i < len; i++)
 					want = want << 8 | (0xa0 + i);
-				}
+				want &= fs_type_limit(afi, t);
+				for (unsigned i = 0; i < len; i++)
+					nlri[2 + i] = (uint8_t)(want >> (8 * (len - 1 - i)));
 				size_t off = 99;
 				enum fs_reason r = validate_vec(
 					afi, (struct vec){ nlri, 2 + len }, &off);
@@ -783,6 +786,16 @@ START_TEST(every_reason)
 		  VEC(FS_TYPE_DST_PREFIX, 0, 8), FS_ERR_OFFSET, 2 },
 		{ "length 0, offset 0: any address", V6,
 		  VEC(FS_TYPE_DST_PREFIX, 0, 0), FS_OK, 0 },
+		{ "DSCP over six bits", V4,
+		  VEC(FS_TYPE_DSCP, END | EQ, 64), FS_ERR_VALUE_RANGE, 1 },
+		{ "flow label over twenty bits", V6,
+		  VEC(FS_TYPE_FLOW_LABEL, END | 2 << FS_OP_LEN_SHIFT | EQ, 0, 0x10, 0, 0),
+		  FS_ERR_VALUE_RANGE, 1 },
+		{ "fragment bit past LF", V4,
+		  VEC(FS_TYPE_FRAGMENT, END, 0x10), FS_ERR_VALUE_RANGE, 1 },
+		{ "DF in an IPv6 fragment", V6,
+		  VEC(FS_TYPE_FRAGMENT, 0, FS_FRAG_ISF, END, FS_FRAG_DF),
+		  FS_ERR_VALUE_RANGE, 3 },
 		{ "zero octet after a component", V4,
 		  VEC(FS_TYPE_IP_PROTO, END | EQ, 6, 0), FS_ERR_TRAILING, 3 },
 		{ "zero octet after a prefix", V6,

@@ -228,7 +228,7 @@ static const char *const round_trips[] = {
 	"source-port [ =53 =123 ]; icmp-type 8; icmp-code 0; tcp-flags [ syn&!ack ]; "
 	"packet-length >=1000&<=1500; dscp 46; fragment [ is-fragment !first-fragment ]; } "
 	"then { rate-limit 1000000; redirect 65000:100; mark 10; action sample-terminal; } }",
-	"flow route { match { destination 2001:db8::/64/8; flow-label 1234; next-header udp; } "
+	"flow route { match { destination 0:db8::/64/8; flow-label 1234; next-header udp; } "
 	"then { redirect-to-nexthop-ietf 2001:db8::1; redirect 4200000000:100; } }",
 	"flow route { match { source 10.1.0.0/16; } then { redirect 192.0.2.1:100; "
 	"community [ 65000:666 blackhole ]; extended-community [ 0x0102030405060708 ]; } }",
@@ -278,6 +278,8 @@ static const struct bad_case bad[] = {
 	{ "flow route { match { destination 10.0.0.0/8/4; } }", 34, "offset is IPv6 only" },
 	{ "flow route { match { destination 2001:db8::/32/33; } }", 34, "bad offset" },
 	{ "flow route { match { destination 2001:db8::/32/32; } }", 34, "below the prefix length" },
+	{ "flow route { match { destination 2001:db8::/64/8; } }", 34, "bits set before the offset 8" },
+	{ "flow route { match { dscp 64; } }", 27, "too large for dscp (max 63)" },
 	{ "flow route { match { fragment [ is-fragment dont-fragment ]; flow-label 1; } }", 45, "dont-fragment is IPv4 only" },
 	{ "flow route { match { fragment 16; } }", 31, "too large" },
 	{ "flow route { match { } }", 1, "at least one match component" },

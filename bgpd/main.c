@@ -1,0 +1,311 @@
+/* flowspecd: loads the config, puts the static rules into the rib, runs
+ * the BGP sessions, the rules' expiry and the control socket on one
+ * libevent loop in the foreground (logs on stderr), and on SIGINT or
+ * SIGTERM tells every peer why it goes (Cease, RFC 8203) before exiting.
+ *
+ *   flowspecd -c FILE [-d]      run (-d: debug logs)
+ *   flowspecd -c FILE --check   validate the config and exit */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/event.h>
+
+#include "bgpd/bgp/session.h"
+#include "bgpd/config.h"
+#include "bgpd/control/ctl.h"
+#include "bgpd/rib/rib.h"
+#include "lib/log.h"
+
+#define SHUTDOWN_REASON "flowspecd shutting down"
+
+struct daemon {
+	struct event_base *base;
+	struct config *cfg;
+	struct rib *rib;
+	struct session *session;
+	struct ctl_server *ctl;
+	struct ctl_daemon ctl_daemon;
+	struct event *expiry;		/* rib_expire at the next expiry */
+	int64_t expiry_at;		/* when it is armed for; 0: not armed */
+	struct event *signals[2];
+	bool stopping;
+};
+
+/* The one clock of the rib and the sessions (DESIGN.md "Time"). */
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- expiry ---- */
+
+static void expiry_arm(struct daemon *d)
+{
+	int64_t at = rib_next_expiry(d->rib);
+	d->expiry_at = at;
+	if (!at) {
+		evtimer_del(d->expiry);
+		return;
+	}
+	int64_t ms = at - mono_ms();
+	if (ms < 0)
+		ms = 0;
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+	evtimer_add(d->expiry, &tv);
+}
+
+static void expiry_due(evutil_socket_t fd, short what, void *ctx)
+{
+	(void)fd;
+	(void)what;
+	struct daemon *d = ctx;
+	size_t n = rib_expire(d->rib);
+	if (n)
+		log_msg(LOG_INFO, "%zu rules expired", n);
+	expiry_arm(d);
+}
+
+/* Re-arms the expiry timer when a rule expires sooner than it is set for. */
+static void expiry_changed(void *ctx, enum fs_afi afi, const uint8_t *match,
+			   size_t len, const struct rib_entry *e)
+{
+	(void)afi;
+	(void)match;
+	(void)len;
+	struct daemon *d = ctx;
+	if (e && e->expires_ms && (!d->expiry_at || e->expires_ms < d->expiry_at))
+		expiry_arm(d);
+}
+
+/* ---- the control socket's view of the peers ---- */
+
+static size_t ctl_peer_count(void *ctx)
+{
+	struct daemon *d = ctx;
+	return session_peer_count(d->session);
+}
+
+static bool ctl_peer_get(void *ctx, size_t i, struct ctl_peer_view *out)
+{
+	struct daemon *d = ctx;
+	struct session_peer *sp = session_peer_at(d->session, i);
+	if (!sp)
+		return false;
+	struct session_peer_stats st;
+	session_peer_stats(sp, &st);
+	*out = (struct ctl_peer_view){ .peer = session_peer_bgp(sp),
+				       .rules_sent = st.out.sent,
+				       .rules_received = st.received };
+	return true;
+}
+
+static struct session_peer *peer_of(struct daemon *d,
+				    const struct bgp_peer *peer)
+{
+	return session_peer_find(d->session, &peer->cfg->address);
+}
+
+static bool ctl_peer_clear(void *ctx, const struct bgp_peer *peer, bool soft,
+			   char *err, size_t errlen)
+{
+	struct session_peer *sp = peer_of(ctx, peer);
+	if (!sp) {
+		snprintf(err, errlen, "%s is not a neighbor", peer->name);
+		return false;
+	}
+	return session_peer_clear(sp, soft, err, errlen);
+}
+
+static bool ctl_received(void *ctx, const struct bgp_peer *peer,
+			 ctl_rule_fn fn, void *arg)
+{
+	struct session_peer *sp = peer_of(ctx, peer);
+	if (!sp)
+		return false;
+	const struct rib *r = session_peer_received(sp);
+	for (const struct rib_entry *e = rib_next(r, NULL); e;
+	     e = rib_next(r, e))
+		if (!fn(arg, &e->rule))
+			break;
+	return true;
+}
+
+static bool ctl_adj_rib_out(void *ctx, const struct bgp_peer *peer,
+			    ctl_rule_fn fn, void *arg)
+{
+	struct session_peer *sp = peer_of(ctx, peer);
+	if (!sp)
+		return false;
+	adjout_walk(session_peer_adjout(sp), fn, arg);
+	return true;
+}
+
+/* ---- start and stop ---- */
+
+static void load_static_rules(struct daemon *d)
+{
+	for (size_t i = 0; i < d->cfg->n_static_rules; i++) {
+		const struct config_static_rule *r = &d->cfg->static_rules[i];
+		struct rib_opts o = { .origin = RIB_ORIGIN_STATIC,
+				      .ntargets = r->ntargets,
+				      .comment = r->comment };
+		memcpy(o.targets, r->targets, r->ntargets * sizeof *o.targets);
+		enum rib_result res = rib_announce(d->rib, &r->rule, &o, NULL);
+		if (res != RIB_ADDED)
+			fatal("static rule %zu: %s: %s", i, rib_result_str(res),
+			      r->text);
+	}
+	log_msg(LOG_INFO, "%zu static rules", d->cfg->n_static_rules);
+}
+
+static void loop_exit(void *ctx)
+{
+	struct daemon *d = ctx;
+	event_base_loopexit(d->base, NULL);
+}
+
+static void on_signal(evutil_socket_t sig, short what, void *ctx)
+{
+	(void)what;
+	struct daemon *d = ctx;
+	if (d->stopping) {
+		log_msg(LOG_WARN, "signal %d again: exiting now", (int)sig);
+		loop_exit(d);
+		return;
+	}
+	d->stopping = true;
+	log_msg(LOG_INFO, "signal %d: shutting down", (int)sig);
+	session_shutdown(d->session, SHUTDOWN_REASON, loop_exit, d);
+}
+
+static void start(struct daemon *d)
+{
+	d->base = event_base_new();
+	d->rib = rib_new(mono_ms);
+	if (!d->base || !d->rib)
+		fatal("out of memory");
+	d->expiry = evtimer_new(d->base, expiry_due, d);
+	struct rib_listener l = { expiry_changed, d };
+	if (!d->expiry || !rib_listen(d->rib, &l))
+		fatal("out of memory");
+	load_static_rules(d);
+
+	d->session = session_new(d->base, d->rib, &d->cfg->local, mono_ms);
+	if (!d->session)
+		fatal("out of memory");
+	for (size_t i = 0; i < d->cfg->n_neighbors; i++)
+		if (!session_add_peer(d->session, &d->cfg->neighbors[i]))
+			fatal("neighbor %zu: cannot be added", i);
+	if (d->cfg->has_listen &&
+	    !session_listen(d->session, &d->cfg->listen_addr,
+			    d->cfg->listen_port))
+		fatal("cannot listen (see above)");
+
+	d->ctl_daemon = (struct ctl_daemon){
+		.rib = d->rib,
+		.ctx = d,
+		.now_ms = mono_ms,
+		.peer_count = ctl_peer_count,
+		.peer_get = ctl_peer_get,
+		.peer_clear = ctl_peer_clear,
+		.received = ctl_received,
+		.adj_rib_out = ctl_adj_rib_out,
+	};
+	char err[256];
+	d->ctl = ctl_server_new(d->base, d->cfg->control_socket,
+				CTL_SOCKET_MODE, &d->ctl_daemon, err,
+				sizeof err);
+	if (!d->ctl)
+		fatal("control socket %s: %s", d->cfg->control_socket, err);
+
+	const int sigs[2] = { SIGINT, SIGTERM };
+	for (unsigned i = 0; i < 2; i++) {
+		d->signals[i] = evsignal_new(d->base, sigs[i], on_signal, d);
+		if (!d->signals[i] || evsignal_add(d->signals[i], NULL) < 0)
+			fatal("cannot catch signal %d", sigs[i]);
+	}
+	/* A peer that closes its socket must not kill the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void stop(struct daemon *d)
+{
+	for (unsigned i = 0; i < 2; i++)
+		event_free(d->signals[i]);
+	ctl_server_free(d->ctl);
+	session_free(d->session);
+	event_free(d->expiry);
+	rib_free(d->rib);
+	event_base_free(d->base);
+	config_free(d->cfg);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: flowspecd -c FILE [--check] [-d]\n"
+		   "  -c, --config FILE  the daemon config (JSON)\n"
+		   "      --check        validate the config and exit\n"
+		   "  -d, --debug        debug logs\n");
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'k' },
+		{ "debug", no_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *path = NULL;
+	bool check = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "c:dh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'k':
+			check = true;
+			break;
+		case 'd':
+			log_set_level(LOG_DEBUG);
+			break;
+		case 'h':
+			usage(stdout);
+			return EXIT_SUCCESS;
+		default:
+			usage(stderr);
+			return EXIT_FAILURE;
+		}
+	}
+	if (!path || optind != argc) {
+		usage(stderr);
+		return EXIT_FAILURE;
+	}
+	if (check)
+		return config_check_main(path);
+
+	struct daemon d = { 0 };
+	struct config_errors errs;
+	config_errors_init(&errs);
+	d.cfg = config_load(path, &errs);
+	config_errors_print(&errs, stderr);
+	config_errors_clear(&errs);
+	if (!d.cfg)
+		return EXIT_FAILURE;
+	start(&d);
+	log_msg(LOG_INFO, "started: %zu neighbors, %zu rules",
+		session_peer_count(d.session), rib_count(d.rib));
+	session_start(d.session);
+	event_base_dispatch(d.base);
+	stop(&d);
+	log_msg(LOG_INFO, "stopped");
+	return EXIT_SUCCESS;
+}
