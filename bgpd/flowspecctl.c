@@ -547,6 +547,17 @@ static const struct command commands[] = {
 	{ "batch", cmd_batch },
 };
 
+/* The status of a command, made a failure when its output did not all
+ * reach stdout (a full disk, a closed pipe). */
+static int output_status(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "error: writing output: %s\n", strerror(errno));
+		return EXIT_FAILURE;
+	}
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	const char *env = getenv(SOCKET_ENV);
@@ -568,7 +579,8 @@ int main(int argc, char **argv)
 		return usage();
 	for (size_t c = 0; c < sizeof commands / sizeof commands[0]; c++) {
 		if (strcmp(argv[i], commands[c].name) == 0)
-			return commands[c].run(&ctl, argc - i - 1, argv + i + 1);
+			return output_status(commands[c].run(&ctl, argc - i - 1,
+							     argv + i + 1));
 	}
-	return cmd_daemon(&ctl, argc - i, argv + i);
+	return output_status(cmd_daemon(&ctl, argc - i, argv + i));
 }

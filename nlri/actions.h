@@ -24,6 +24,7 @@
 #define EXT_FLOW_REDIRECT_NH 0x0800	/* draft-simpson: redirect to next hop */
 #define EXT_FLOW_REDIRECT_IP_IETF 0x010c	/* IPv4-address-specific, redirect to IP */
 #define EXT6_FLOW_REDIRECT_IP_IETF 0x000c	/* RFC 5701 IPv6-address-specific form */
+#define EXT_RT_AS2 0x0002	/* RFC 4360 §4: route target, 2-octet AS */
 
 #define EXT_COMMUNITY_LEN 8	/* RFC 4360 */
 #define EXT6_COMMUNITY_LEN 20	/* RFC 5701 */

@@ -13,7 +13,6 @@ static const char *const reason_str[] = {
 	[FS_ERR_TYPE_ORDER] = "components not in increasing type order",
 	[FS_ERR_DUP_TYPE] = "component type appears twice",
 	[FS_ERR_VALUE_LEN] = "value length not allowed for this component",
-	[FS_ERR_VALUE_RANGE] = "value out of range for this component",
 	[FS_ERR_PREFIX_LEN] = "prefix length too long for the family",
 	[FS_ERR_OFFSET] = "IPv6 prefix offset not below its length",
 	[FS_ERR_TRAILING] = "trailing octets after the last component (type 0)",
@@ -158,7 +157,6 @@ static bool read_ops(struct fs_iter *it, struct fs_component *c, size_t start)
 {
 	size_t ops_start = it->r.off;
 	unsigned max = max_len[c->type];
-	uint64_t lim = fs_type_limit(it->afi, c->type);
 	for (;;) {
 		size_t op_off = it->r.off;
 		uint8_t op = get_u8(&it->r);
@@ -167,12 +165,9 @@ static bool read_ops(struct fs_iter *it, struct fs_component *c, size_t start)
 			return fail(it, FS_ERR_TRUNCATED, start);
 		if (vlen > max)
 			return fail(it, FS_ERR_VALUE_LEN, op_off);
-		uint64_t v = vlen == 1 ? get_u8(&it->r) : vlen == 2 ? get_u16(&it->r)
-							 : get_u32(&it->r);
+		skip(&it->r, vlen);
 		if (it->r.err)
 			return fail(it, FS_ERR_TRUNCATED, start);
-		if (c->kind == FS_KIND_BITMASK ? (v & ~lim) != 0 : v > lim)
-			return fail(it, FS_ERR_VALUE_RANGE, op_off);
 		if (op & FS_OP_END)
 			break;
 	}
@@ -202,6 +197,7 @@ bool fs_iter_next(struct fs_iter *it, struct fs_component *c)
 	c->type = type;
 	c->offset = 0;
 	c->ops = reader_init(NULL, 0);
+	c->limit = fs_type_limit(it->afi, type);
 	bool ok = c->kind == FS_KIND_PREFIX ? read_prefix(it, c, start)
 					    : read_ops(it, c, start);
 	if (!ok)
@@ -212,8 +208,10 @@ bool fs_iter_next(struct fs_iter *it, struct fs_component *c)
 	return true;
 }
 
-bool fs_op_next(struct reader *ops, enum fs_kind kind, struct fs_op *op)
+bool fs_op_next(struct reader *ops, const struct fs_component *c,
+		struct fs_op *op)
 {
+	enum fs_kind kind = c->kind;
 	if (remaining(ops) == 0)
 		return false;
 	bool first = ops->off == 0;
@@ -226,6 +224,7 @@ bool fs_op_next(struct reader *ops, enum fs_kind kind, struct fs_op *op)
 	op->value = 0;
 	for (unsigned i = 0; i < op->len; i++)
 		op->value = op->value << 8 | get_u8(ops);
+	op->value &= c->limit;
 	return !ops->err;
 }
 
@@ -265,17 +264,43 @@ void fs_nlri_put(struct writer *w, const uint8_t *nlri, size_t len)
 	put_bytes(w, nlri, len);
 }
 
-/* Compares the first bits of two addresses, MSB first. */
+/* The bits of x and y under mask, compared as numbers: the first bit
+ * (MSB first) where they differ decides. */
+static int masked_cmp(uint8_t x, uint8_t y, uint8_t mask)
+{
+	x &= mask;
+	y &= mask;
+	return x == y ? 0 : x < y ? -1 : 1;
+}
+
+/* Compares bits from..to-1 of two addresses, MSB first: -1, 0 or 1 as
+ * the first differing bit is 0 in a, absent, or 1 in a. The bits up to
+ * the next octet boundary, then whole octets, then the bits left. */
 static int bits_cmp(const uint8_t *a, const uint8_t *b, unsigned from,
 		    unsigned to)
 {
-	for (unsigned i = from; i < to; i++) {
-		int x = !!(a[i / 8] & (0x80 >> (i % 8)));
-		int y = !!(b[i / 8] & (0x80 >> (i % 8)));
-		if (x != y)
-			return x - y;
+	if (from >= to)
+		return 0;
+	unsigned i = from / 8;
+	if (from % 8) {
+		unsigned end = to < (i + 1) * 8 ? to : (i + 1) * 8;
+		uint8_t mask = (uint8_t)((0xffu >> (from % 8)) &
+					 (0xff00u >> (end - i * 8)));
+		int cmp = masked_cmp(a[i], b[i], mask);
+		if (cmp || end == to)
+			return cmp;
+		i++;
 	}
-	return 0;
+	size_t octets = to / 8 - i;
+	if (octets) {
+		int cmp = memcmp(a + i, b + i, octets);
+		if (cmp)
+			return cmp < 0 ? -1 : 1;
+		i += (unsigned)octets;
+	}
+	if (to % 8 == 0)
+		return 0;
+	return masked_cmp(a[i], b[i], (uint8_t)(0xff00u >> (to % 8)));
 }
 
 static int component_cmp(const struct fs_component *a,

@@ -82,7 +82,6 @@ enum fs_reason {
 	FS_ERR_TYPE_ORDER,
 	FS_ERR_DUP_TYPE,
 	FS_ERR_VALUE_LEN,
-	FS_ERR_VALUE_RANGE,
 	FS_ERR_PREFIX_LEN,
 	FS_ERR_OFFSET,
 	FS_ERR_TRAILING,
@@ -105,6 +104,7 @@ struct fs_component {
 	struct prefix prefix;	/* FS_KIND_PREFIX: bits outside offset..len are 0 */
 	uint8_t offset;		/* IPv6 prefix offset (RFC 8956 §3.1) */
 	struct reader ops;	/* FS_KIND_NUMERIC/BITMASK: read with fs_op_next */
+	uint64_t limit;		/* fs_type_limit() of the type */
 	const uint8_t *wire;	/* the whole component, type octet included */
 	size_t wire_len;
 };
@@ -133,10 +133,14 @@ void fs_iter_init(struct fs_iter *it, enum fs_afi afi, const uint8_t *nlri,
  * FS_ERR_EMPTY for an NLRI with no component) or on a fault (reason set). */
 bool fs_iter_next(struct fs_iter *it, struct fs_component *c);
 
-/* Reads the next operator of a component's list into op; false at the end.
- * As RFC 8955 §4.2.1.1 says, an AND bit on the first operator reads as
- * unset and reserved bits are ignored. The list was checked by fs_iter. */
-bool fs_op_next(struct reader *ops, enum fs_kind kind, struct fs_op *op);
+/* Reads the next operator of c's list (ops, a copy of c->ops) into op;
+ * false at the end. As RFC 8955 §4.2.1.1 says, an AND bit on the first
+ * operator reads as unset and reserved bits are ignored; value bits the
+ * type does not define (DSCP past six bits, RFC 8955 §4.2.2.11; fragment
+ * bits past LF and the IPv6 DF, RFC 8956 §3.6; flow label past twenty)
+ * read as 0. The list was checked by fs_iter. */
+bool fs_op_next(struct reader *ops, const struct fs_component *c,
+		struct fs_op *op);
 
 /* Checks a whole NLRI; *err_off (when not NULL) gets the fault's offset. */
 enum fs_reason fs_validate(enum fs_afi afi, const uint8_t *nlri, size_t len,

@@ -1,6 +1,7 @@
 /* The ExaBGP-compatible rule text: parse and canonical print. See text.h. */
 #include "text.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -37,9 +38,6 @@ static const struct name_value fragments[] = {
 	{ "first-fragment", FS_FRAG_FF }, { "last-fragment", FS_FRAG_LF },
 	{ "not-a-fragment", 0 }, { NULL, 0 },
 };
-
-/* RFC 4360 §4: two-octet AS specific route target, "target:ASN:N". */
-#define EXT_RT_AS2 0x0002
 
 /* Well-known communities, RFC 1997 and RFC 7999. */
 static const struct name_value communities[] = {
@@ -145,6 +143,8 @@ struct parser {
 	struct fs_text_error *err;
 	enum addr_family family;	/* ADDR_NONE until a component says */
 	struct token df;		/* a fragment term with DF, if any */
+	struct token nexthop;		/* where the next hop was given */
+	unsigned actions;		/* enum action_kind bits seen */
 	struct writer comps[FS_TYPE_MAX + 1];
 	struct fs_rule *rule;
 };
@@ -225,18 +225,25 @@ static bool expect(struct parser *ps, const char *what)
 
 /* ---- values --------------------------------------------------------- */
 
-/* Parses a decimal or 0x-hex number filling all of [p, p+n). */
+/* Parses a decimal (leading zeros are decimal too, never octal) or
+ * 0x-hex number filling all of [p, p+n). */
 static bool parse_u64(const char *p, size_t n, uint64_t *v)
 {
 	char buf[24];
-	if (n == 0 || n >= sizeof buf || p[0] == '-' || p[0] == '+')
+	int base = 10;
+	if (n > 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
+		base = 16;
+		p += 2;
+		n -= 2;
+	}
+	if (n == 0 || n >= sizeof buf || !isxdigit((unsigned char)p[0]))
 		return false;
 	memcpy(buf, p, n);
 	buf[n] = '\0';
 	char *end;
 	errno = 0;
-	unsigned long long x = strtoull(buf, &end, 0);
-	if (errno || *end || buf[0] == ' ')
+	unsigned long long x = strtoull(buf, &end, base);
+	if (errno || *end)
 		return false;
 	*v = x;
 	return true;
@@ -288,11 +295,9 @@ static bool parse_prefix(struct parser *ps, const struct keyword *k,
 				    ": a number below the prefix length",
 				    TOK_ARG(t));
 	}
-	struct addr below = p.addr;
-	addr_mask(&below, (unsigned)offset);
-	if (memcmp(below.bytes, (uint8_t[16]){ 0 }, sizeof below.bytes) != 0)
-		return fail(ps, t, "bad prefix " TOK_FMT ": address bits set "
-			    "before the offset %" PRIu64, TOK_ARG(t), offset);
+	/* RFC 8956 §3.1: the bits before the offset are not matched. */
+	for (unsigned i = 0; i < offset; i++)
+		p.addr.bytes[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
 	if (!set_family(ps, t, p.addr.family))
 		return false;
 	fs_put_prefix(w, p.addr.family == ADDR_V6 ? FS_AFI_IPV6 : FS_AFI_IPV4,
@@ -512,6 +517,9 @@ static bool parse_rate(struct parser *ps, struct fs_action *a)
 			    TOK_ARG(t));
 	a->type = FS_ACT_RATE_BYTES;
 	a->rate = (float)rate;
+	if (rate > 0 && a->rate == 0)
+		return fail(ps, t, "rate " TOK_FMT " is too small: it would be "
+			    "sent as 0, which means discard", TOK_ARG(t));
 	struct token unit = peek(ps);
 	if (tok_is(unit, "packets") || tok_is(unit, "bytes")) {
 		lex(ps);
@@ -521,14 +529,25 @@ static bool parse_rate(struct parser *ps, struct fs_action *a)
 	return true;
 }
 
+/* Takes the address in t as the MP_REACH next hop; one per rule. */
+static bool set_nexthop(struct parser *ps, struct token t)
+{
+	if (ps->nexthop.n)
+		return fail(ps, t, "a second next hop: a rule has one");
+	if (!addr_parse(&ps->rule->nexthop, t.p, t.n))
+		return fail(ps, t, "expected an IP address, found " TOK_FMT,
+			    TOK_ARG(t));
+	ps->nexthop = t;
+	return true;
+}
+
 /* redirect ASN:N | IPv4:N | IP (to that next hop, RFC 7674 / simpson). */
 static bool parse_redirect(struct parser *ps, struct fs_action *a)
 {
 	struct token t = lex(ps);
 	if (addr_parse(&a->ip, t.p, t.n)) {
 		a->type = FS_ACT_REDIRECT_NH;
-		ps->rule->nexthop = a->ip;
-		return true;
+		return set_nexthop(ps, t);
 	}
 	const char *colon = last_colon(t.p, t.n);
 	uint64_t asn, local;
@@ -663,6 +682,59 @@ static bool parse_list(struct parser *ps,
 	return true;
 }
 
+/* Actions of which a rule takes at most one (RFC 8955 §7 leaves the
+ * outcome of two traffic-rates or two redirects to the router). */
+enum action_kind {
+	KIND_RATE_BYTES = 1 << 0,
+	KIND_RATE_PACKETS = 1 << 1,
+	KIND_TRAFFIC_ACTION = 1 << 2,
+	KIND_REDIRECT = 1 << 3,
+	KIND_MARK = 1 << 4,
+	KIND_REDIRECT_IP = 1 << 5,
+};
+
+static unsigned action_kind(enum fs_action_type type)
+{
+	switch (type) {
+	case FS_ACT_RATE_BYTES:
+		return KIND_RATE_BYTES;
+	case FS_ACT_RATE_PACKETS:
+		return KIND_RATE_PACKETS;
+	case FS_ACT_TRAFFIC_ACTION:
+		return KIND_TRAFFIC_ACTION;
+	case FS_ACT_REDIRECT_AS2:
+	case FS_ACT_REDIRECT_IP4:
+	case FS_ACT_REDIRECT_AS4:
+		return KIND_REDIRECT;
+	case FS_ACT_MARK:
+		return KIND_MARK;
+	case FS_ACT_REDIRECT_NH:
+	case FS_ACT_REDIRECT_IP_IETF:
+		return KIND_REDIRECT_IP;
+	case FS_ACT_OTHER:
+		break;
+	}
+	return 0;
+}
+
+static const char *action_kind_name(unsigned kind)
+{
+	switch (kind) {
+	case KIND_RATE_BYTES:
+		return "traffic-rate (discard, rate-limit)";
+	case KIND_RATE_PACKETS:
+		return "rate-limit in packets";
+	case KIND_TRAFFIC_ACTION:
+		return "traffic-action";
+	case KIND_REDIRECT:
+		return "redirect";
+	case KIND_MARK:
+		return "mark";
+	default:
+		return "redirect-to-IP";
+	}
+}
+
 static bool parse_action(struct parser *ps, struct token t)
 {
 	struct fs_action a = { 0 };
@@ -677,8 +749,7 @@ static bool parse_action(struct parser *ps, struct token t)
 		if (!parse_redirect(ps, &a))
 			return false;
 	} else if (tok_is(t, "copy")) {
-		struct token ip = lex(ps);
-		if (!parse_addr_tok(ps, ip, &ps->rule->nexthop))
+		if (!set_nexthop(ps, lex(ps)))
 			return false;
 		a.type = FS_ACT_REDIRECT_NH;
 		a.copy = true;
@@ -692,8 +763,7 @@ static bool parse_action(struct parser *ps, struct token t)
 		a.type = FS_ACT_REDIRECT_IP_IETF;
 		a.copy = t.p[0] == 'c';
 	} else if (tok_is(t, "next-hop")) {
-		struct token ip = lex(ps);
-		return parse_addr_tok(ps, ip, &ps->rule->nexthop);
+		return set_nexthop(ps, lex(ps));
 	} else if (tok_is(t, "mark")) {
 		struct token v = lex(ps);
 		uint64_t dscp;
@@ -712,6 +782,11 @@ static bool parse_action(struct parser *ps, struct token t)
 	} else {
 		return fail(ps, t, "unknown action " TOK_FMT, TOK_ARG(t));
 	}
+	unsigned kind = action_kind(a.type);
+	if (ps->actions & kind)
+		return fail(ps, t, "a second %s action: a rule takes one",
+			    action_kind_name(kind));
+	ps->actions |= kind;
 	fs_rule_add_action(ps->rule, &a);
 	return true;
 }
@@ -772,6 +847,11 @@ bool fs_text_parse(struct fs_rule *rule, const char *s, size_t *end,
 	/* RFC 8956 §3.6: the IPv6 fragment component has no DF bit. */
 	if (ok && ps.family == ADDR_V6 && ps.df.n)
 		ok = fail(&ps, ps.df, "dont-fragment is IPv4 only");
+	/* RFC 4760: the MP_REACH next hop is of the rule's family. */
+	if (ok && ps.nexthop.n &&
+	    rule->nexthop.family != (ps.family == ADDR_V6 ? ADDR_V6 : ADDR_V4))
+		ok = fail(&ps, ps.nexthop, "the next hop must be of the "
+			  "rule's address family");
 	if (ok) {
 		rule->afi = ps.family == ADDR_V6 ? FS_AFI_IPV6 : FS_AFI_IPV4;
 		for (unsigned i = 0; i <= FS_TYPE_MAX; i++) {
@@ -889,14 +969,14 @@ static void format_ops(struct writer *w, const struct keyword *k,
 	struct reader ops = c->ops;
 	struct fs_op op;
 	unsigned words = 0;
-	while (fs_op_next(&ops, c->kind, &op))
+	while (fs_op_next(&ops, c, &op))
 		words += !op.and;
 	bool list = words > 1;
 	if (list)
 		put_str(w, "[ ");
 	ops = c->ops;
 	bool first = true;
-	while (fs_op_next(&ops, c->kind, &op)) {
+	while (fs_op_next(&ops, c, &op)) {
 		if (!op.and && !first)
 			put_u8(w, ' ');
 		format_op(w, k, c->kind, &op);

@@ -123,8 +123,11 @@ static void put_tail(struct writer *w, const struct bgp_update_params *p,
 	if (p->ibgp) {
 		/* RFC 4271 §5.1.2: empty AS_PATH towards internal peers. */
 		put_attr(w, WELL_KNOWN, BGP_ATTR_AS_PATH, NULL, 0);
-		uint8_t pref[4] = { 0, 0, 0, BGP_LOCAL_PREF_DEFAULT };
-		put_attr(w, WELL_KNOWN, BGP_ATTR_LOCAL_PREF, pref, sizeof pref);
+		struct writer pref = writer_init(0);
+		put_u32(&pref, BGP_LOCAL_PREF_DEFAULT);
+		put_attr(w, WELL_KNOWN, BGP_ATTR_LOCAL_PREF, pref.data, pref.len);
+		w->err |= pref.err;
+		writer_free(&pref);
 	} else {
 		put_as_sequence(&seg, trans ? BGP_AS_TRANS : p->local_as,
 				p->as4);

@@ -68,7 +68,7 @@ static uint64_t do_decode(struct ctx *c)
 		}
 		struct reader ops = comp.ops;
 		struct fs_op op;
-		while (fs_op_next(&ops, comp.kind, &op))
+		while (fs_op_next(&ops, &comp, &op))
 			acc += op.value + op.bits;
 	}
 	return acc + it.reason;

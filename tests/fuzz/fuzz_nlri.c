@@ -113,7 +113,7 @@ static void walk(enum fs_afi afi, const uint8_t *nlri, size_t len)
 		struct reader ops = c.ops;
 		struct fs_op op;
 		unsigned max = fs_type_max_len(afi, c.type), nops = 0;
-		while (fs_op_next(&ops, c.kind, &op)) {
+		while (fs_op_next(&ops, &c, &op)) {
 			if (op.len == 0 || op.len > max)
 				die("type %u: value length %u", c.type, op.len);
 			if (nops++ == 0 && op.and)

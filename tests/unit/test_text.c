@@ -176,8 +176,9 @@ START_TEST(every_action)
 	check_ext("redirect-to-nexthop-ietf 192.0.2.1;", BYTES(0x01, 0x0c, 192, 0, 2, 1, 0, 0));
 	check_ext("accept;", NULL, 0);
 	/* Extended communities are a set: sorted, repeats dropped. */
-	check_ext("mark 1; discard; mark 1;",
-		  BYTES(0x80, 0x06, 0, 0, 0, 0, 0, 0, 0x80, 0x09, 0, 0, 0, 0, 0, 1));
+	check_ext("mark 1; discard; extended-community [ 0x0102030405060708 0x0102030405060708 ];",
+		  BYTES(1, 2, 3, 4, 5, 6, 7, 8, 0x80, 0x06, 0, 0, 0, 0, 0, 0,
+			0x80, 0x09, 0, 0, 0, 0, 0, 1));
 	check_ext("extended-community [ target:65000:1 0x0102030405060708 ];",
 		  BYTES(0x00, 0x02, 0xfd, 0xe8, 0, 0, 0, 1, 1, 2, 3, 4, 5, 6, 7, 8));
 
@@ -204,6 +205,11 @@ START_TEST(canonical_print)
 		    "destination-port =1234; } then { discard; } }");
 	check_print("flow route ipv6 { match { destination-port 80; dscp 10; } }",
 		    "flow route { match { destination-port =80; traffic-class =10; } then { accept; } }");
+	/* Leading zeros are decimal; bits before an IPv6 offset are not matched. */
+	check_print("flow route { match { port =010; } }",
+		    "flow route { match { port =10; } then { accept; } }");
+	check_print("flow route { match { destination 2001:db8::/64/8; } }",
+		    "flow route { match { destination 1:db8::/64/8; } then { accept; } }");
 	check_print("flow route ipv6 { match { destination-port 80; } }",
 		    "flow route ipv6 { match { destination-port =80; } then { accept; } }");
 	check_print("flow route {match{destination 192.0.2.0/24;port 25;}}",
@@ -278,7 +284,12 @@ static const struct bad_case bad[] = {
 	{ "flow route { match { destination 10.0.0.0/8/4; } }", 34, "offset is IPv6 only" },
 	{ "flow route { match { destination 2001:db8::/32/33; } }", 34, "bad offset" },
 	{ "flow route { match { destination 2001:db8::/32/32; } }", 34, "below the prefix length" },
-	{ "flow route { match { destination 2001:db8::/64/8; } }", 34, "bits set before the offset 8" },
+	{ "flow route { match { port 08x; } }", 27, "bad value '08x'" },
+	{ "flow route { match { port =1; } then { rate-limit 1e-50; } }", 51, "too small" },
+	{ "flow route { match { port =1; } then { discard; rate-limit 5; } }", 49, "a second traffic-rate" },
+	{ "flow route { match { port =1; } then { redirect 1:1; redirect 192.0.2.1:2; } }", 54, "a second redirect action" },
+	{ "flow route { match { port =1; } then { redirect 192.0.2.1; next-hop 192.0.2.2; } }", 69, "a second next hop" },
+	{ "flow route { match { port =1; } then { redirect 2001:db8::1; } }", 49, "of the rule's address family" },
 	{ "flow route { match { dscp 64; } }", 27, "too large for dscp (max 63)" },
 	{ "flow route { match { fragment [ is-fragment dont-fragment ]; flow-label 1; } }", 45, "dont-fragment is IPv4 only" },
 	{ "flow route { match { fragment 16; } }", 31, "too large" },
