@@ -920,6 +920,8 @@ static const struct upd_fault upd_faults[] = {
 	[BGP_UPD_CALLBACK] = { IGNORE, IGNORE },
 	/* Handled apart: Cease/Out of Resources. */
 	[BGP_UPD_NOMEM] = { RESET(ATTR_LIST), RESET(ATTR_LIST) },
+	/* RFC 7606 §3 (d). */
+	[BGP_UPD_MISSING_WK] = { WITHDRAW(MISSING_WK), WITHDRAW(MISSING_WK) },
 };
 
 #undef RESET

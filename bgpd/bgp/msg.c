@@ -340,6 +340,7 @@ static const char *const update_err_str[] = {
 	[BGP_UPD_NLRI] = "invalid Flowspec NLRI",
 	[BGP_UPD_CALLBACK] = "NLRI refused by the receiver",
 	[BGP_UPD_NOMEM] = "out of memory",
+	[BGP_UPD_MISSING_WK] = "missing well-known attribute",
 };
 
 const char *bgp_update_err_str(enum bgp_update_err err)
@@ -644,6 +645,15 @@ enum bgp_update_err bgp_update_decode(const uint8_t *msg, size_t len,
 	enum bgp_update_err err = parse(&u, &m);
 	if (err)
 		return err;
+	/* RFC 4271 §6.3, RFC 7606 §3 (d): routes need ORIGIN and AS_PATH. */
+	if (u.reach.seen && remaining(&u.reach.nlri)) {
+		if (!u.seen[BGP_ATTR_ORIGIN])
+			return fail(&u, BGP_UPD_MISSING_WK, BGP_ATTR_ORIGIN,
+				    BGP_HEADER_LEN);
+		if (!u.seen[BGP_ATTR_AS_PATH])
+			return fail(&u, BGP_UPD_MISSING_WK, BGP_ATTR_AS_PATH,
+				    BGP_HEADER_LEN);
+	}
 
 	/* RFC 4724 §2: End-of-RIB is an MP_UNREACH_NLRI with nothing. */
 	if (u.unreach.seen && u.attrs == 1 && !remaining(&u.unreach.nlri) &&

@@ -154,6 +154,7 @@ enum bgp_update_err {
 	BGP_UPD_NLRI,		/* an invalid Flowspec NLRI: see nlri_reason */
 	BGP_UPD_CALLBACK,	/* the callback returned false */
 	BGP_UPD_NOMEM,
+	BGP_UPD_MISSING_WK,	/* ORIGIN or AS_PATH missing: see attr */
 };
 const char *bgp_update_err_str(enum bgp_update_err err);
 

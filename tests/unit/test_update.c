@@ -991,9 +991,9 @@ START_TEST(decode_mp_errors)
 	struct flows *f = calloc(1, sizeof *f);
 	struct bgp_update_result res;
 	ck_assert_int_eq(decode_vec(VEC(
-		UPDATE_HEADER(74),
+		UPDATE_HEADER(81),
 		0, 0,
-		0, 51,
+		0, 58,
 		/* 3 + 1 + 32 + 1 + 11 = 48 */
 		OPT_NON_TRANS, BGP_ATTR_MP_REACH_NLRI, 48,
 		0, FS_AFI_IPV6, FS_SAFI,
@@ -1001,7 +1001,10 @@ START_TEST(decode_mp_errors)
 		0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 		0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1,
 		0,
-		MATCH_V6_UDP_LEN, MATCH_V6_UDP), f, &res), BGP_UPD_OK);
+		MATCH_V6_UDP_LEN, MATCH_V6_UDP,
+		/* ORIGIN IGP and an empty AS_PATH, which routes need. */
+		BGP_ATTR_FLAG_TRANSITIVE, BGP_ATTR_ORIGIN, 1, BGP_ORIGIN_IGP,
+		BGP_ATTR_FLAG_TRANSITIVE, BGP_ATTR_AS_PATH, 0), f, &res), BGP_UPD_OK);
 	char buf[ADDR_STRLEN];
 	ck_assert_uint_eq(f->n, 1);
 	ck_assert_str_eq(addr_format(&f->rules[0].nexthop, buf), "2001:db8::1");
@@ -1121,11 +1124,10 @@ static void sweep(struct vec v, const size_t *ok)
 START_TEST(truncation_sweep)
 {
 	/* Attribute boundaries of MSG_V4_WEB_IBGP: no attribute, after
-	 * MP_REACH_NLRI, ORIGIN, AS_PATH, LOCAL_PREF. */
-	const size_t ok[] = { 23, AT_ORIGIN, AT_AS_PATH, AT_LOCAL_PREF, AT_EXT,
-			      0 };
+	 * AS_PATH, LOCAL_PREF (before, ORIGIN or AS_PATH is missing). */
+	const size_t ok[] = { 23, AT_LOCAL_PREF, AT_EXT, 0 };
 	sweep(VEC(MSG_V4_WEB_IBGP), ok);
-	const size_t ok_redirect[] = { 23, 48, 52, 55, 62, 0 };
+	const size_t ok_redirect[] = { 23, 55, 62, 0 };
 	sweep(VEC(MSG_V4_REDIRECT_NH), ok_redirect);
 	const size_t ok_withdraw[] = { 23, 0 };
 	sweep(VEC(MSG_V4_WEB_WITHDRAW), ok_withdraw);
