@@ -50,31 +50,10 @@ mkdir -p "$LOGS"
 
 # ---- 1. packages ---------------------------------------------------------
 
-PACKAGES=(cmake gcc clang libclang-rt-14-dev check pkg-config libpcap-dev
-	  libevent-dev libssl-dev libjansson-dev tshark gobgpd exabgp
-	  softflowd tcpdump)
-if command -v dpkg >/dev/null; then
-	missing=()
-	for p in "${PACKAGES[@]}"; do
-		dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
-	done
-	if ((${#missing[@]})); then
-		section "installing ${missing[*]}"
-		sudo=()
-		if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then
-			sudo=(sudo)
-		fi
-		if ! { "${sudo[@]}" apt-get update &&
-			"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive \
-				apt-get install -y "${missing[@]}"; } \
-			>"$LOGS/apt.log" 2>&1 </dev/null; then
-			tail -n 15 "$LOGS/apt.log"
-			echo "warning: package installation failed; going on" \
-				"(log: $LOGS/apt.log)"
-		fi
-	fi
-else
-	echo "warning: no dpkg: not checking packages"
+# tests/deps.sh holds the package list and installs what is missing.
+if ! "$ROOT/tests/deps.sh" --log "$LOGS/apt.log" test; then
+	echo "warning: package installation failed; going on" \
+		"(log: $LOGS/apt.log)"
 fi
 
 # ---- 2. configure and build ------------------------------------------------
@@ -166,6 +145,8 @@ export FLOWSPECD_BIN=$BIN
 scripts=(tests/tshark/*.sh tests/interop/*.sh)
 [ -f tests/fuzz/run.sh ] && scripts+=(tests/fuzz/run.sh)
 for script in "${scripts[@]}"; do
+	# A lib.sh holds helpers the scripts beside it source; not a test.
+	[[ $script == */lib.sh ]] && continue
 	section "$script"
 	log=$LOGS/$(echo "${script#tests/}" | tr '/' '-').log
 	# Live on the terminal: only the verdict lines; all of it in the log.
