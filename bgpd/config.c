@@ -30,12 +30,25 @@ struct pending {
 	size_t seq;
 };
 
+/* Where path_line() found the last path: the value after each of its
+ * first n segments, and a line number at a known offset. The next error
+ * usually lies at the same place or a later array element, so it goes on
+ * from there instead of from the start: errors on every one of 100,000
+ * static rules cost one pass over the file, not one pass each. */
+struct line_memo {
+	struct seg path[PATH_DEPTH_MAX];
+	size_t pos[PATH_DEPTH_MAX + 1];	/* pos[0]: the top-level value */
+	size_t n;			/* segments of path that are valid */
+	size_t line_pos, line;		/* line is the line of offset line_pos */
+};
+
 struct loader {
 	const char *name;	/* FILE in the messages */
 	const char *text;	/* the source, for finding lines */
 	size_t len;
 	struct seg path[PATH_DEPTH_MAX];
 	size_t depth;
+	struct line_memo memo;
 	struct pending *errs;
 	size_t nerrs, caperrs;
 	bool oom;
@@ -194,21 +207,68 @@ static size_t descend(const char *t, size_t len, size_t pos,
 	return len;
 }
 
+/* From the array element at pos, the offset of the element n further on,
+ * or len when the array ends first. */
+static size_t next_elements(const char *t, size_t len, size_t pos, size_t n)
+{
+	while (n-- && pos < len) {
+		pos = skip_ws(t, len, skip_value(t, len, pos));
+		if (pos >= len || t[pos] != ',')
+			return len;
+		pos = skip_ws(t, len, pos + 1);
+	}
+	return pos;
+}
+
+static bool seg_eq(const struct seg *a, const struct seg *b)
+{
+	return a->key && b->key ? strcmp(a->key, b->key) == 0
+				: !a->key && !b->key && a->index == b->index;
+}
+
 /* The 1-based line of the loader's current path, or 0 when not found. */
-static size_t path_line(const struct loader *ld)
+static size_t path_line(struct loader *ld)
 {
 	if (!ld->text)
 		return 0;
-	size_t pos = skip_ws(ld->text, ld->len, 0);
-	for (size_t i = 0; i < ld->depth && i < PATH_DEPTH_MAX && pos < ld->len;
-	     i++)
-		pos = descend(ld->text, ld->len, pos, &ld->path[i]);
-	if (pos >= ld->len)
+	const char *t = ld->text;
+	size_t len = ld->len;
+	struct line_memo *m = &ld->memo;
+	if (m->line == 0) {
+		m->pos[0] = skip_ws(t, len, 0);
+		m->n = 0;
+		m->line_pos = 0;
+		m->line = 1;
+	}
+	size_t depth = ld->depth < PATH_DEPTH_MAX ? ld->depth : PATH_DEPTH_MAX;
+	size_t pos = m->pos[0];
+	for (size_t i = 0; i < depth && pos < len; i++) {
+		const struct seg *seg = &ld->path[i];
+		if (i < m->n && seg_eq(&m->path[i], seg)) {
+			pos = m->pos[i + 1];
+			continue;
+		}
+		if (i < m->n && !seg->key && !m->path[i].key &&
+		    m->path[i].index < seg->index && m->pos[i + 1] < len)
+			/* A later element of the same array. */
+			pos = next_elements(t, len, m->pos[i + 1],
+					    seg->index - m->path[i].index);
+		else
+			pos = descend(t, len, pos, seg);
+		m->path[i] = *seg;
+		m->pos[i + 1] = pos;
+		m->n = i + 1;
+	}
+	if (pos >= len)
 		return 0;
-	size_t line = 1;
-	for (size_t i = 0; i < pos; i++)
-		line += ld->text[i] == '\n';
-	return line;
+	if (pos < m->line_pos) {
+		m->line_pos = 0;
+		m->line = 1;
+	}
+	for (size_t i = m->line_pos; i < pos; i++)
+		m->line += t[i] == '\n';
+	m->line_pos = pos;
+	return m->line;
 }
 
 /* ---- the loader's path and errors ------------------------------------- */
@@ -874,6 +934,84 @@ static void static_rule_free(struct config_static_rule *sr)
 	memset(sr, 0, sizeof *sr);
 }
 
+/* By AFI, then match (fs_cmp), then place in the array (file order). */
+static int static_rule_cmp(const void *x, const void *y)
+{
+	const struct config_static_rule *a =
+		*(const struct config_static_rule *const *)x;
+	const struct config_static_rule *b =
+		*(const struct config_static_rule *const *)y;
+	if (a->rule.afi != b->rule.afi)
+		return a->rule.afi < b->rule.afi ? -1 : 1;
+	int cmp = fs_cmp(a->rule.afi, a->rule.match.data, a->rule.match.len,
+			 b->rule.match.data, b->rule.match.len);
+	if (cmp)
+		return cmp;
+	return (a > b) - (a < b);
+}
+
+/* Reports every static rule whose match an earlier one already has ("same
+ * match as static_rules[I]", I the first one's index in the file, index[]
+ * giving each kept rule's) and drops it from cfg, keeping file order.
+ * Sorting makes it O(n log n): equal matches end up next to each other,
+ * the first in the file first. The errors go out in file order. */
+static void drop_duplicate_rules(struct loader *ld, struct config *cfg,
+				 size_t *index)
+{
+	size_t n = cfg->n_static_rules;
+	if (n < 2)
+		return;
+	struct config_static_rule **by_match = malloc(n * sizeof *by_match);
+	size_t *first = malloc(n * sizeof *first);	/* SIZE_MAX: none */
+	if (!by_match || !first) {
+		free(by_match);
+		free(first);
+		ld->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		by_match[i] = &cfg->static_rules[i];
+		first[i] = SIZE_MAX;
+	}
+	qsort(by_match, n, sizeof *by_match, static_rule_cmp);
+	size_t run = 0;		/* the first of the run of equal matches */
+	for (size_t i = 1; i < n; i++) {
+		const struct fs_rule *a = &by_match[run]->rule;
+		const struct fs_rule *b = &by_match[i]->rule;
+		if (a->afi != b->afi ||
+		    fs_cmp(a->afi, a->match.data, a->match.len, b->match.data,
+			   b->match.len) != 0)
+			run = i;
+		else
+			first[by_match[i] - cfg->static_rules] =
+				(size_t)(by_match[run] - cfg->static_rules);
+	}
+	free(by_match);
+	for (size_t i = 0; i < n; i++) {
+		if (first[i] == SIZE_MAX)
+			continue;
+		push_index(ld, index[i]);
+		error(ld, "same match as static_rules[%zu]", index[first[i]]);
+		pop(ld);
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (first[i] != SIZE_MAX) {
+			static_rule_free(&cfg->static_rules[i]);
+			continue;
+		}
+		if (kept != i) {
+			cfg->static_rules[kept] = cfg->static_rules[i];
+			index[kept] = index[i];
+		}
+		kept++;
+	}
+	memset(&cfg->static_rules[kept], 0,
+	       (n - kept) * sizeof *cfg->static_rules);
+	cfg->n_static_rules = kept;
+	free(first);
+}
+
 static void top_static_rules(struct loader *ld, json_t *v, void *t)
 {
 	struct config *cfg = t;
@@ -911,16 +1049,6 @@ static void top_static_rules(struct loader *ld, json_t *v, void *t)
 			      type_name(rv));
 			ok = have_rule = false;
 		}
-		for (size_t j = 0; ok && j < cfg->n_static_rules; j++) {
-			const struct fs_rule *a = &cfg->static_rules[j].rule;
-			if (a->afi == sr->rule.afi &&
-			    fs_cmp(a->afi, a->match.data, a->match.len,
-				   sr->rule.match.data, sr->rule.match.len) == 0) {
-				error(ld, "same match as static_rules[%zu]",
-				      index[j]);
-				ok = false;
-			}
-		}
 		if (ok) {
 			index[cfg->n_static_rules++] = i;
 		} else {
@@ -932,6 +1060,7 @@ static void top_static_rules(struct loader *ld, json_t *v, void *t)
 		}
 		pop(ld);
 	}
+	drop_duplicate_rules(ld, cfg, index);
 	free(index);
 }
 

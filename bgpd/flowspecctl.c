@@ -115,7 +115,8 @@ static bool flush(const struct writer *w)
 {
 	if (w->err)
 		return false;
-	fwrite(w->data, 1, w->len, stdout);
+	if (w->len)	/* an empty writer has no buffer: fwrite(NULL) is UB */
+		fwrite(w->data, 1, w->len, stdout);
 	return fflush(stdout) == 0;
 }
 

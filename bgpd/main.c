@@ -2,6 +2,8 @@
  * the BGP sessions, the rules' expiry and the control socket on one
  * libevent loop in the foreground (logs on stderr), and on SIGINT or
  * SIGTERM tells every peer why it goes (Cease, RFC 8203) before exiting.
+ * With graceful restart configured it starts as a restarting speaker
+ * (RFC 4724 §3 R bit) until its peers have the table again.
  *
  *   flowspecd -c FILE [-d]      run (-d: debug logs)
  *   flowspecd -c FILE --check   validate the config and exit */
@@ -33,6 +35,11 @@ struct daemon {
 	int64_t expiry_at;		/* when it is armed for; 0: not armed */
 	struct event *signals[2];
 	bool stopping;
+	/* RFC 4724: local.restarting until every GR peer is synced or
+	 * the longest restart time has passed. */
+	struct event *gr_timer;
+	int64_t gr_until;		/* monotonic ms */
+	bool *gr_synced;		/* per neighbor, config order */
 };
 
 /* The one clock of the rib and the sessions (DESIGN.md "Time"). */
@@ -81,6 +88,63 @@ static void expiry_changed(void *ctx, enum fs_afi afi, const uint8_t *match,
 	struct daemon *d = ctx;
 	if (e && e->expires_ms && (!d->expiry_at || e->expires_ms < d->expiry_at))
 		expiry_arm(d);
+}
+
+/* ---- graceful restart (RFC 4724) ---- */
+
+#define GR_CHECK_MS 250
+
+static void gr_arm(struct daemon *d)
+{
+	struct timeval tv = { 0, GR_CHECK_MS * 1000 };
+	evtimer_add(d->gr_timer, &tv);
+}
+
+/* Clears the R bit once every neighbor with GR has had its whole table
+ * and End-of-RIB (a peer that got them once counts even if it went down
+ * again), or when the longest restart time we announced has passed:
+ * later OPENs then say we did not just restart. */
+static void gr_check(evutil_socket_t fd, short what, void *ctx)
+{
+	(void)fd;
+	(void)what;
+	struct daemon *d = ctx;
+	bool all = true;
+	for (size_t i = 0; i < d->cfg->n_neighbors; i++) {
+		struct session_peer *sp = session_peer_at(d->session, i);
+		if (!d->cfg->neighbors[i].restart_time || d->gr_synced[i])
+			continue;
+		struct session_peer_stats st;
+		session_peer_stats(sp, &st);
+		d->gr_synced[i] = st.out.synced;
+		all = all && st.out.synced;
+	}
+	if (!all && mono_ms() < d->gr_until) {
+		gr_arm(d);
+		return;
+	}
+	d->cfg->local.restarting = false;
+	log_msg(LOG_INFO, "graceful restart done: %s",
+		all ? "every peer has the table" : "restart time passed");
+}
+
+/* Sets the R bit when any neighbor has GR (we cannot tell a restart from
+ * a first start: either way the peers need not wait for our End-of-RIB). */
+static void gr_start(struct daemon *d)
+{
+	uint16_t longest = 0;
+	for (size_t i = 0; i < d->cfg->n_neighbors; i++)
+		if (d->cfg->neighbors[i].restart_time > longest)
+			longest = d->cfg->neighbors[i].restart_time;
+	if (!longest)
+		return;
+	d->gr_synced = calloc(d->cfg->n_neighbors, sizeof *d->gr_synced);
+	d->gr_timer = evtimer_new(d->base, gr_check, d);
+	if (!d->gr_synced || !d->gr_timer)
+		fatal("out of memory");
+	d->gr_until = mono_ms() + longest * 1000;
+	d->cfg->local.restarting = true;
+	gr_arm(d);
 }
 
 /* ---- the control socket's view of the peers ---- */
@@ -206,6 +270,7 @@ static void start(struct daemon *d)
 	    !session_listen(d->session, &d->cfg->listen_addr,
 			    d->cfg->listen_port))
 		fatal("cannot listen (see above)");
+	gr_start(d);
 
 	d->ctl_daemon = (struct ctl_daemon){
 		.rib = d->rib,
@@ -239,6 +304,9 @@ static void stop(struct daemon *d)
 	for (unsigned i = 0; i < 2; i++)
 		event_free(d->signals[i]);
 	ctl_server_free(d->ctl);
+	if (d->gr_timer)
+		event_free(d->gr_timer);
+	free(d->gr_synced);
 	session_free(d->session);
 	event_free(d->expiry);
 	rib_free(d->rib);

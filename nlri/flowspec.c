@@ -122,60 +122,66 @@ static void put_bits(uint8_t *a, const uint8_t *pattern, unsigned start,
 	}
 }
 
+/* Where one component lies in the NLRI: what fs_iter_next and fs_cmp
+ * both need, found with every check of RFC 8955 §4 / RFC 8956 §3 once. */
+struct span {
+	unsigned type;
+	enum fs_kind kind;
+	size_t start;		/* the type octet */
+	size_t body;		/* the pattern (prefix) or the operators */
+	size_t end;		/* just past the component */
+	unsigned len, offset;	/* prefix: length and offset in bits */
+};
+
 /* Prefix component: RFC 8955 §4.2.2.1 (length, prefix) and RFC 8956 §3.1
  * (length, offset, pattern of length - offset bits). */
-static bool read_prefix(struct fs_iter *it, struct fs_component *c,
-			size_t start)
+static bool scan_prefix(struct fs_iter *it, struct span *s)
 {
 	bool v6 = it->afi == FS_AFI_IPV6;
 	unsigned max = v6 ? 128 : 32;
 	unsigned len = get_u8(&it->r);
 	unsigned offset = v6 ? get_u8(&it->r) : 0;
 	if (it->r.err)
-		return fail(it, FS_ERR_TRUNCATED, start);
+		return fail(it, FS_ERR_TRUNCATED, s->start);
 	if (len > max)
-		return fail(it, FS_ERR_PREFIX_LEN, start + 1);
+		return fail(it, FS_ERR_PREFIX_LEN, s->start + 1);
 	/* RFC 8956 §3.1: offset < length, except 0/0 (every address). */
 	if (offset > len || (offset == len && len != 0))
-		return fail(it, FS_ERR_OFFSET, start + 2);
-	unsigned bits = len - offset;
-	uint8_t pattern[16];
-	get_bytes(&it->r, pattern, (bits + 7) / 8);
+		return fail(it, FS_ERR_OFFSET, s->start + 2);
+	s->body = it->r.off;
+	skip(&it->r, (len - offset + 7) / 8);
 	if (it->r.err)
-		return fail(it, FS_ERR_TRUNCATED, start);
-	memset(&c->prefix, 0, sizeof c->prefix);
-	c->prefix.addr.family = v6 ? ADDR_V6 : ADDR_V4;
-	c->prefix.len = (uint8_t)len;
-	c->offset = (uint8_t)offset;
-	/* The padding bits after the pattern are irrelevant (§4.2.2.1). */
-	put_bits(c->prefix.addr.bytes, pattern, offset, bits);
+		return fail(it, FS_ERR_TRUNCATED, s->start);
+	s->len = len;
+	s->offset = offset;
 	return true;
 }
 
 /* Operator list: up to and including the operator with the end bit. */
-static bool read_ops(struct fs_iter *it, struct fs_component *c, size_t start)
+static bool scan_ops(struct fs_iter *it, struct span *s)
 {
-	size_t ops_start = it->r.off;
-	unsigned max = max_len[c->type];
+	unsigned max = max_len[s->type];
+	s->body = it->r.off;
 	for (;;) {
 		size_t op_off = it->r.off;
 		uint8_t op = get_u8(&it->r);
 		unsigned vlen = 1u << ((op & FS_OP_LEN_MASK) >> FS_OP_LEN_SHIFT);
 		if (it->r.err)
-			return fail(it, FS_ERR_TRUNCATED, start);
+			return fail(it, FS_ERR_TRUNCATED, s->start);
 		if (vlen > max)
 			return fail(it, FS_ERR_VALUE_LEN, op_off);
 		skip(&it->r, vlen);
 		if (it->r.err)
-			return fail(it, FS_ERR_TRUNCATED, start);
+			return fail(it, FS_ERR_TRUNCATED, s->start);
 		if (op & FS_OP_END)
 			break;
 	}
-	c->ops = reader_init(it->r.data + ops_start, it->r.off - ops_start);
 	return true;
 }
 
-bool fs_iter_next(struct fs_iter *it, struct fs_component *c)
+/* The next component's span; false at the end or on a fault (as
+ * fs_iter_next). */
+static bool scan(struct fs_iter *it, struct span *s)
 {
 	if (it->reason != FS_OK)
 		return false;
@@ -184,27 +190,52 @@ bool fs_iter_next(struct fs_iter *it, struct fs_component *c)
 			return fail(it, FS_ERR_EMPTY, 0);
 		return false;
 	}
-	size_t start = it->r.off;
+	s->start = it->r.off;
 	unsigned type = get_u8(&it->r);
 	if (type == 0 && it->last_type != 0)
-		return fail(it, FS_ERR_TRAILING, start);
-	if (!fs_type_kind(it->afi, type, &c->kind))
-		return fail(it, FS_ERR_UNKNOWN_TYPE, start);
+		return fail(it, FS_ERR_TRAILING, s->start);
+	if (!fs_type_kind(it->afi, type, &s->kind))
+		return fail(it, FS_ERR_UNKNOWN_TYPE, s->start);
 	if (type == it->last_type)
-		return fail(it, FS_ERR_DUP_TYPE, start);
+		return fail(it, FS_ERR_DUP_TYPE, s->start);
 	if (type < it->last_type)
-		return fail(it, FS_ERR_TYPE_ORDER, start);
-	c->type = type;
-	c->offset = 0;
-	c->ops = reader_init(NULL, 0);
-	c->limit = fs_type_limit(it->afi, type);
-	bool ok = c->kind == FS_KIND_PREFIX ? read_prefix(it, c, start)
-					    : read_ops(it, c, start);
+		return fail(it, FS_ERR_TYPE_ORDER, s->start);
+	s->type = type;
+	s->len = s->offset = 0;
+	bool ok = s->kind == FS_KIND_PREFIX ? scan_prefix(it, s)
+					    : scan_ops(it, s);
 	if (!ok)
 		return false;
 	it->last_type = type;
-	c->wire = it->r.data + start;
-	c->wire_len = it->r.off - start;
+	s->end = it->r.off;
+	return true;
+}
+
+bool fs_iter_next(struct fs_iter *it, struct fs_component *c)
+{
+	struct span s;
+	if (!scan(it, &s))
+		return false;
+	const uint8_t *nlri = it->r.data;
+	c->type = s.type;
+	c->kind = s.kind;
+	c->offset = (uint8_t)s.offset;
+	c->limit = fs_type_limit(it->afi, s.type);
+	c->wire = nlri + s.start;
+	c->wire_len = s.end - s.start;
+	if (s.kind == FS_KIND_PREFIX) {
+		c->ops = reader_init(NULL, 0);
+		memset(&c->prefix, 0, sizeof c->prefix);
+		c->prefix.addr.family =
+			it->afi == FS_AFI_IPV6 ? ADDR_V6 : ADDR_V4;
+		c->prefix.len = (uint8_t)s.len;
+		/* The padding bits after the pattern are irrelevant
+		 * (§4.2.2.1). */
+		put_bits(c->prefix.addr.bytes, nlri + s.body, s.offset,
+			 s.len - s.offset);
+	} else {
+		c->ops = reader_init(nlri + s.body, s.end - s.body);
+	}
 	return true;
 }
 
@@ -232,9 +263,9 @@ enum fs_reason fs_validate(enum fs_afi afi, const uint8_t *nlri, size_t len,
 			   size_t *err_off)
 {
 	struct fs_iter it;
-	struct fs_component c;
+	struct span s;
 	fs_iter_init(&it, afi, nlri, len);
-	while (fs_iter_next(&it, &c))
+	while (scan(&it, &s))
 		;
 	if (err_off)
 		*err_off = it.err_off;
@@ -303,27 +334,28 @@ static int bits_cmp(const uint8_t *a, const uint8_t *b, unsigned from,
 	return masked_cmp(a[i], b[i], (uint8_t)(0xff00u >> (to % 8)));
 }
 
-static int component_cmp(const struct fs_component *a,
-			 const struct fs_component *b)
+/* Two components of one type, at x in a and y in b. */
+static int span_cmp(const uint8_t *a, const struct span *x, const uint8_t *b,
+		    const struct span *y)
 {
-	if (a->kind == FS_KIND_PREFIX) {
+	if (x->kind == FS_KIND_PREFIX) {
 		/* RFC 8956 §4: lowest offset first, then the common bits,
-		 * lowest value first; equal so far, longest prefix first. */
-		if (a->offset != b->offset)
-			return a->offset < b->offset ? -1 : 1;
-		unsigned common = a->prefix.len < b->prefix.len ? a->prefix.len
-								 : b->prefix.len;
-		int cmp = bits_cmp(a->prefix.addr.bytes, b->prefix.addr.bytes,
-				   a->offset, common);
+		 * lowest value first; equal so far, longest prefix first.
+		 * The patterns start at the offset: bit i of a pattern is
+		 * bit offset + i of the address. */
+		if (x->offset != y->offset)
+			return x->offset < y->offset ? -1 : 1;
+		unsigned common = x->len < y->len ? x->len : y->len;
+		int cmp = bits_cmp(a + x->body, b + y->body, 0,
+				   common - x->offset);
 		if (cmp)
 			return cmp;
-		return a->prefix.len == b->prefix.len ? 0
-		       : a->prefix.len > b->prefix.len ? -1 : 1;
+		return x->len == y->len ? 0 : x->len > y->len ? -1 : 1;
 	}
 	/* RFC 8955 §5.1: memcmp over the common length, lowest value
 	 * first; equal so far, the longer string first. */
-	size_t alen = a->wire_len - 1, blen = b->wire_len - 1;
-	int cmp = memcmp(a->wire + 1, b->wire + 1, alen < blen ? alen : blen);
+	size_t alen = x->end - x->body, blen = y->end - y->body;
+	int cmp = memcmp(a + x->body, b + y->body, alen < blen ? alen : blen);
 	if (cmp)
 		return cmp < 0 ? -1 : 1;
 	return alen == blen ? 0 : alen > blen ? -1 : 1;
@@ -332,21 +364,24 @@ static int component_cmp(const struct fs_component *a,
 int fs_cmp(enum fs_afi afi, const uint8_t *a, size_t alen, const uint8_t *b,
 	   size_t blen)
 {
+	/* The same octets are the same rule: no need to walk them. */
+	if (alen == blen && (alen == 0 || memcmp(a, b, alen) == 0))
+		return 0;
 	struct fs_iter ia, ib;
-	struct fs_component ca, cb;
+	struct span sa = { 0 }, sb = { 0 };
 	fs_iter_init(&ia, afi, a, alen);
 	fs_iter_init(&ib, afi, b, blen);
 	for (;;) {
-		bool ha = fs_iter_next(&ia, &ca);
-		bool hb = fs_iter_next(&ib, &cb);
+		bool ha = scan(&ia, &sa);
+		bool hb = scan(&ib, &sb);
 		if (!ha && !hb)
 			return 0;
 		/* A missing component sorts as type infinity. */
-		if (!hb || (ha && ca.type < cb.type))
+		if (!hb || (ha && sa.type < sb.type))
 			return -1;
-		if (!ha || cb.type < ca.type)
+		if (!ha || sb.type < sa.type)
 			return 1;
-		int cmp = component_cmp(&ca, &cb);
+		int cmp = span_cmp(a, &sa, b, &sb);
 		if (cmp)
 			return cmp;
 	}
