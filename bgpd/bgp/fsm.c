@@ -37,8 +37,10 @@ struct input {
 	uint8_t code, subcode;
 	const uint8_t *data;
 	size_t data_len;
-	/* BGP_EV_UPDATE: the fault RFC 7606 lets us survive, or 0. */
+	/* BGP_EV_UPDATE: the fault RFC 7606 lets us survive, or 0; for
+	 * treat-as-withdraw, withdraw what the UPDATE carries. */
 	bool update_invalid;
+	bool treat_as_withdraw;
 	char why[160];
 	/* Stop events: the Cease subcode and the RFC 8203 text. */
 	uint8_t cease;
@@ -678,6 +680,9 @@ static void fsm_established(struct bgp_peer *p, enum bgp_event ev,
 			p->updates_invalid++;
 			log_peer(LOG_WARN, p->name, "UPDATE not taken: %s",
 				 in->why);
+			/* RFC 7606 §2: its routes count as withdrawn. */
+			if (in->treat_as_withdraw)
+				p->io->update(p, in->msg, in->len);
 		} else {
 			p->io->update(p, in->msg, in->len);
 		}
@@ -974,6 +979,7 @@ static enum bgp_event check_update(struct bgp_peer *p, struct input *in)
 		return BGP_EV_UPDATE;
 	case UPD_WITHDRAW:
 		in->update_invalid = true;
+		in->treat_as_withdraw = true;
 		snprintf(in->why, sizeof in->why,
 			 "treat-as-withdraw (RFC 7606): %s", text);
 		return BGP_EV_UPDATE;

@@ -531,9 +531,15 @@ static enum bgp_update_err parse_attrs(struct update *u, struct reader *attrs,
 		struct reader v = sub(attrs, vlen);
 		if (attrs->err)
 			return fail(u, BGP_UPD_ATTR_TRUNCATED, type, at);
-		/* RFC 4271 §6.3 / RFC 7606 §3 (g): at most once each. */
-		if (u->seen[type])
-			return fail(u, BGP_UPD_ATTR_DUP, type, at);
+		/* RFC 7606 §3 (g): MP_REACH_NLRI or MP_UNREACH_NLRI twice
+		 * is an error; of any other attribute the copies after the
+		 * first are discarded and the UPDATE goes on. */
+		if (u->seen[type]) {
+			if (type == BGP_ATTR_MP_REACH_NLRI ||
+			    type == BGP_ATTR_MP_UNREACH_NLRI)
+				return fail(u, BGP_UPD_ATTR_DUP, type, at);
+			continue;
+		}
 		u->seen[type] = true;
 		u->attrs++;
 		enum bgp_update_err err = parse_attr(u, flags, type, &v, vbase,
@@ -680,6 +686,72 @@ enum bgp_update_err bgp_update_decode(const uint8_t *msg, size_t len,
 		fs_rule_clear(&rule);
 	}
 	return err;
+}
+
+/* The Flowspec NLRIs of one MP_REACH_NLRI / MP_UNREACH_NLRI value v,
+ * as withdrawn; stops at the first NLRI that cannot be framed. */
+static size_t withdraw_mp(unsigned type, struct reader *v, bgp_flow_fn fn,
+			  void *ctx)
+{
+	unsigned afi = get_u16(v);
+	unsigned safi = get_u8(v);
+	if (type == BGP_ATTR_MP_REACH_NLRI) {
+		skip(v, get_u8(v));	/* next hop */
+		(void)get_u8(v);	/* reserved */
+	}
+	if (v->err || safi != FS_SAFI ||
+	    (afi != FS_AFI_IPV4 && afi != FS_AFI_IPV6))
+		return 0;
+	struct fs_rule rule;
+	fs_rule_init(&rule, (enum fs_afi)afi);
+	size_t n = 0;
+	struct reader one;
+	while (remaining(v) && fs_nlri_next(v, &one)) {
+		size_t err_off;
+		/* One that breaks RFC 8955 was never taken: nothing to undo. */
+		if (fs_validate((enum fs_afi)afi, one.data, one.len,
+				&err_off) != FS_OK)
+			continue;
+		writer_reset(&rule.match);
+		put_bytes(&rule.match, one.data, one.len);
+		if (!fs_rule_ok(&rule))
+			break;
+		struct bgp_flow flow = { .afi = (enum fs_afi)afi,
+					 .withdrawn = true,
+					 .rule = &rule };
+		n++;
+		if (!fn(ctx, &flow))
+			break;
+	}
+	fs_rule_clear(&rule);
+	return n;
+}
+
+size_t bgp_update_withdraw_all(const uint8_t *msg, size_t len,
+			       bgp_flow_fn fn, void *ctx)
+{
+	struct reader m = reader_init(msg, len);
+	skip(&m, BGP_HEADER_LEN);
+	skip(&m, get_u16(&m));			/* withdrawn routes */
+	struct reader attrs = sub(&m, get_u16(&m));
+	size_t n = 0;
+	bool done[2] = { false, false };	/* RFC 7606 §3 (g): the first */
+	while (!m.err && remaining(&attrs)) {
+		uint8_t flags = get_u8(&attrs);
+		uint8_t type = get_u8(&attrs);
+		size_t vlen = flags & BGP_ATTR_FLAG_EXTENDED ? get_u16(&attrs)
+							    : get_u8(&attrs);
+		struct reader v = sub(&attrs, vlen);
+		if (attrs.err)
+			break;	/* RFC 7606 §4: the rest cannot be framed */
+		bool reach = type == BGP_ATTR_MP_REACH_NLRI;
+		if ((reach || type == BGP_ATTR_MP_UNREACH_NLRI) &&
+		    !done[reach]) {
+			done[reach] = true;
+			n += withdraw_mp(type, &v, fn, ctx);
+		}
+	}
+	return n;
 }
 
 const char *bgp_update_error_text(const struct bgp_update_result *res,

@@ -198,6 +198,14 @@ enum bgp_update_err bgp_update_decode(const uint8_t *msg, size_t len,
 				      bgp_flow_fn fn, void *ctx,
 				      struct bgp_update_result *res);
 
+/* RFC 7606 treat-as-withdraw for an UPDATE bgp_update_decode() refused:
+ * calls fn, with withdrawn set, for every valid Flowspec NLRI that can
+ * still be found (in the first MP_REACH_NLRI and MP_UNREACH_NLRI that
+ * can be framed), so that what the peer sent before under those keys
+ * goes. Returns how many it handed over. Safe on any input. */
+size_t bgp_update_withdraw_all(const uint8_t *msg, size_t len,
+			       bgp_flow_fn fn, void *ctx);
+
 /* Writes "octet N: ATTRIBUTE: reason" for the fault in res into buf (n
  * octets, NUL-terminated) and returns buf. */
 const char *bgp_update_error_text(const struct bgp_update_result *res,

@@ -145,7 +145,9 @@ struct bgp_io {
 	void (*established)(struct bgp_peer *p);
 	/* The session left Established (called once per established()). */
 	void (*down)(struct bgp_peer *p);
-	/* A valid UPDATE arrived (already checked by the FSM). */
+	/* An UPDATE arrived, checked by the FSM: valid, or with a fault
+	 * RFC 7606 treats as withdraw (bgp_update_decode() then refuses it
+	 * and bgp_update_withdraw_all() finds what it withdraws). */
 	void (*update)(struct bgp_peer *p, const uint8_t *msg, size_t len);
 	/* The peer asked for the table again (RFC 2918 / RFC 7313): only
 	 * for a negotiated Flowspec family. With p->caps.enhanced_refresh

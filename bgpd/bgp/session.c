@@ -354,9 +354,11 @@ static void io_update(struct bgp_peer *p, const uint8_t *msg, size_t len)
 	enum bgp_update_err err = bgp_update_decode(msg, len, take_flow, sp,
 						    &res);
 	if (err != BGP_UPD_OK && err != BGP_UPD_CALLBACK) {
-		char why[160];
-		log_peer(LOG_WARN, p->name, "UPDATE not kept: %s",
-			 bgp_update_error_text(&res, why, sizeof why));
+		/* The FSM hands a faulty UPDATE over only for RFC 7606
+		 * treat-as-withdraw. */
+		size_t n = bgp_update_withdraw_all(msg, len, take_flow, sp);
+		log_peer(LOG_DEBUG, p->name, "treat-as-withdraw: %zu rules",
+			 n);
 	} else if (res.eor_afi) {
 		log_peer(LOG_INFO, p->name, "End-of-RIB for AFI %u",
 			 res.eor_afi);

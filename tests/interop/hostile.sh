@@ -26,11 +26,6 @@ HOSTILE_AS=65066
 HOSTILE=("$PYTHON" "$INTEROP_DIR/hostile.py")
 
 mapfile -t CASES < <("${HOSTILE[@]}" --list | awk '{ print $1 }')
-# Cases that fail because of a reported, unfixed daemon bug.
-declare -A KNOWN_BUGS=(
-    [treat-as-withdraw]="RFC 7606 treat-as-withdraw does not withdraw the NLRIs of the faulty UPDATE (fsm.c hands nothing over)"
-    [duplicate-origin]="RFC 7606 §3 g: a repeated attribute is not discarded, the whole UPDATE is treated as withdraw (msg.c parse_attrs)"
-)
 ((${#CASES[@]} > 0)) || die "hostile.py --list gave no case"
 
 # One passive neighbor per case: an error sends a neighbor into its
@@ -110,10 +105,6 @@ for i in "${!CASES[@]}"; do
     if ((rc == 0)); then
         pass "$c"
         say "$out"
-    elif ((rc == 1)) && [ -n "${KNOWN_BUGS[$c]:-}" ]; then
-        # Reported, not fixed yet: visible, not counted. Remove the entry
-        # once the fix is in (the case then passes).
-        echo "SKIP: interop/$TEST/$c: known bug: ${KNOWN_BUGS[$c]}: $(echo "$out" | tail -n 1)"
     else
         fail "$c" "$(echo "$out" | tail -n 1)"
     fi

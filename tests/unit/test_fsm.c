@@ -1317,7 +1317,9 @@ START_TEST(bad_updates_reset)
 }
 END_TEST
 
-/* RFC 7606 faults that do not reset: logged, counted, not handed over. */
+/* RFC 7606 faults that do not reset: logged, counted; treat-as-withdraw
+ * hands the UPDATE over (its routes are withdrawn), a family we do not
+ * take is not handed over. */
 START_TEST(bad_updates_withdraw)
 {
 	const struct vec cases[] = {
@@ -1331,10 +1333,6 @@ START_TEST(bad_updates_withdraw)
 		VEC(MARKER, U16(33), BGP_MSG_UPDATE, U16(0), U16(10),
 		    OPT | TRANS, BGP_ATTR_EXT_COMMUNITIES, 7, 0x80, 0x06, 0, 0,
 		    0, 0, 0),
-		/* COMMUNITIES twice (§3 g: discard, done as withdraw). */
-		VEC(MARKER, U16(37), BGP_MSG_UPDATE, U16(0), U16(14),
-		    OPT | TRANS, BGP_ATTR_COMMUNITIES, 4, 0xfd, 0xe8, 0, 1,
-		    OPT | TRANS, BGP_ATTR_COMMUNITIES, 4, 0xfd, 0xe8, 0, 2),
 		/* A Flowspec NLRI with its components out of order
 		 * (RFC 8955 §4.2): protocol =6 before destination 10/8. */
 		VEC(MARKER, U16(38), BGP_MSG_UPDATE, U16(0), U16(15), OPT,
@@ -1354,7 +1352,9 @@ START_TEST(bad_updates_withdraw)
 		ck_assert_msg(x.p.state == BGP_ESTABLISHED, "case %zu: %s", i,
 			      bgp_state_name(x.p.state));
 		ck_assert_uint_eq(x.f.n_sent, 0);
-		ck_assert_uint_eq(x.f.updates, 0);
+		/* The last two: AFI 3, IPv4 unicast: ignored. */
+		ck_assert_uint_eq(x.f.updates,
+				  i + 2 < sizeof cases / sizeof cases[0]);
 		ck_assert_uint_eq(x.p.updates_in, 1);
 		ck_assert_uint_eq(x.p.updates_invalid, 1);
 		ck_assert_uint_eq(x.f.arms[BGP_TIMER_HOLD], 1);

@@ -890,14 +890,23 @@ END_TEST
 
 START_TEST(decode_attribute_errors)
 {
-	/* RFC 4271 §6.3: an attribute appearing twice. */
+	/* RFC 7606 §3 (g): MP_UNREACH_NLRI twice. */
 	ck_refused(decode_vec(VEC(
+		UPDATE_HEADER(35),
+		0, 0,
+		0, 12,
+		OPT_NON_TRANS, BGP_ATTR_MP_UNREACH_NLRI, 3, 0, FS_AFI_IPV4, FS_SAFI,
+		OPT_NON_TRANS, BGP_ATTR_MP_UNREACH_NLRI, 3, 0, FS_AFI_IPV4, FS_SAFI),
+		NULL, &res_),
+		BGP_UPD_ATTR_DUP, BGP_ATTR_MP_UNREACH_NLRI, 29);
+	/* Any other attribute twice: the second is discarded (§3 g). */
+	struct bgp_update_result ok;
+	ck_assert_int_eq(decode_vec(VEC(
 		UPDATE_HEADER(31),
 		0, 0,
 		0, 8,
 		WELL_KNOWN, BGP_ATTR_ORIGIN, 1, BGP_ORIGIN_IGP,
-		WELL_KNOWN, BGP_ATTR_ORIGIN, 1, BGP_ORIGIN_IGP), NULL, &res_),
-		BGP_UPD_ATTR_DUP, BGP_ATTR_ORIGIN, 27);
+		WELL_KNOWN, BGP_ATTR_ORIGIN, 1, 7), NULL, &ok), BGP_UPD_OK);
 	/* An attribute longer than the Path Attributes field. */
 	ck_refused(decode_vec(VEC(
 		UPDATE_HEADER(27),
@@ -1058,6 +1067,44 @@ START_TEST(decode_invalid_nlri)
 }
 END_TEST
 
+/* RFC 7606 treat-as-withdraw: the valid NLRIs of a refused UPDATE, as
+ * withdrawn; an invalid one is passed over, and nothing past a fault in
+ * the attribute framing. */
+START_TEST(withdraw_all_of_refused)
+{
+	/* ORIGIN 7 (RFC 7606 §7.1), then MP_REACH_NLRI with MATCH_V4_WEB and
+	 * an NLRI out of type order (protocol before destination). */
+	struct vec bad = VEC(UPDATE_HEADER(55), 0, 0, 0, 32,
+			     WELL_KNOWN, BGP_ATTR_ORIGIN, 1, 7,
+			     OPT_NON_TRANS, BGP_ATTR_MP_REACH_NLRI, 25,
+			     0, FS_AFI_IPV4, FS_SAFI, 0, 0,
+			     MATCH_V4_WEB_LEN, MATCH_V4_WEB,
+			     6, FS_TYPE_IP_PROTO, FS_OP_END | FS_OP_EQ, 6,
+			     FS_TYPE_DST_PREFIX, 8, 10);
+	struct bgp_update_result res;
+	ck_assert_int_eq(decode_vec(bad, NULL, &res), BGP_UPD_ATTR_VALUE);
+	struct flows *f = calloc(1, sizeof *f);
+	uint8_t *copy = exact_copy(bad.data, bad.len);
+	ck_assert_uint_eq(bgp_update_withdraw_all(copy, bad.len, keep_flow,
+						  f), 1);
+	ck_assert_uint_eq(f->n, 1);
+	ck_assert(f->withdrawn[0]);
+	ck_assert_octets(f->rules[0].match.data, f->rules[0].match.len,
+			 VEC(MATCH_V4_WEB));
+	flows_free(f);
+	/* Every truncation: no overread, never more than the one. */
+	for (size_t n = 0; n < bad.len; n++) {
+		free(copy);
+		copy = exact_copy(bad.data, n);
+		ck_assert_uint_le(bgp_update_withdraw_all(copy, n, keep_flow,
+							  f), 1);
+		flows_free(f);
+	}
+	free(copy);
+	free(f);
+}
+END_TEST
+
 START_TEST(error_text)
 {
 	char buf[128];
@@ -1209,7 +1256,7 @@ static Suite *update_suite(void)
 		 decode_withdraw, decode_end_of_rib, decode_skips_ipv4_unicast,
 		 decode_callback_stops, decode_header_errors,
 		 decode_attribute_errors, decode_mp_errors,
-		 decode_invalid_nlri, error_text);
+		 decode_invalid_nlri, withdraw_all_of_refused, error_text);
 	ADD_CASE(s, "sweep", truncation_sweep, bit_flip_sweep);
 	ADD_CASE(s, "text", text_rule_encodes_to_hand_vector,
 		 decoded_rule_formats_and_parses_back);
