@@ -116,13 +116,23 @@ static void f_down(struct bgp_peer *p)
 		die("down() without established()");
 }
 
+static bool count_flow(void *ctx, const struct bgp_flow *flow)
+{
+	(void)ctx;
+	if (!flow->withdrawn)
+		die("treat-as-withdraw handed over an announce");
+	return true;
+}
+
 static void f_update(struct bgp_peer *p, const uint8_t *msg, size_t len)
 {
 	struct bgp_update_result res;
 	if (p->state != BGP_ESTABLISHED)
 		die("update() in %s", bgp_state_name(p->state));
+	/* A refused UPDATE comes only for RFC 7606 treat-as-withdraw: what
+	 * it withdraws must be found safely. */
 	if (bgp_update_decode(msg, len, NULL, NULL, &res) != BGP_UPD_OK)
-		die("update() got an UPDATE the decoder refuses");
+		bgp_update_withdraw_all(msg, len, count_flow, NULL);
 }
 
 static void f_refresh(struct bgp_peer *p, enum fs_afi afi)
