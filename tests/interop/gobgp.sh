@@ -231,20 +231,7 @@ fi
 
 # ---- shutdown: Cease to both, clean exit ----
 
-kill -TERM "$FSD_PID"
-if wait_until 15 eval '! alive "$FSD_PID"'; then
-    wait "$FSD_PID"
-    rc=$?
-    forget "$FSD_PID"
-    check clean-exit "flowspecd exited with status $rc" [ "$rc" -eq 0 ]
-else
-    fail clean-exit "flowspecd still running 15 s after SIGTERM"
-fi
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$WORK/flowspecd.log"; then
-    fail sanitizers "flowspecd log has sanitizer reports"
-else
-    pass sanitizers
-fi
+fsd_stop "$FSD_PID" "$WORK/flowspecd.log"
 notif=$(gobgp_msgs "$A" "$A_API" "$FSD" received notification)
 check cease-received "GoBGP A received $notif NOTIFICATIONs" [ "${notif:-0}" -ge 1 ]
 

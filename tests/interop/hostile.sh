@@ -122,19 +122,6 @@ check gobgp-throughout "GoBGP session went down during the cases (established_co
 wait_until 10 table_is
 compare gobgp-table "$WORK/expected.txt" "$WORK/table.txt"
 
-kill -TERM "$FSD_PID"
-if wait_until 15 eval '! alive "$FSD_PID"'; then
-    wait "$FSD_PID"
-    rc=$?
-    forget "$FSD_PID"
-    check clean-exit "flowspecd exited with status $rc" [ "$rc" -eq 0 ]
-else
-    fail clean-exit "flowspecd still running 15 s after SIGTERM"
-fi
-if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$WORK/flowspecd.log"; then
-    fail sanitizers "flowspecd log has sanitizer reports"
-else
-    pass sanitizers
-fi
+fsd_stop "$FSD_PID" "$WORK/flowspecd.log"
 
 finish

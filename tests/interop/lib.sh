@@ -199,6 +199,26 @@ fsd_start() {
 }
 fsd_up() { alive "$1" && "$FLOWSPECCTL" -s "$SOCK" show neighbor >/dev/null 2>&1; }
 
+# fsd_stop PID LOG: SIGTERM, then check a clean exit (status 0 within 15 s)
+# and no sanitizer report in LOG.
+fsd_stop() {
+    local pid=$1 log=$2 rc
+    kill -TERM "$pid"
+    if wait_until 15 eval "! alive $pid"; then
+        wait "$pid"
+        rc=$?
+        forget "$pid"
+        check clean-exit "flowspecd exited with status $rc" [ "$rc" -eq 0 ]
+    else
+        fail clean-exit "flowspecd still running 15 s after SIGTERM"
+    fi
+    if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error' "$log"; then
+        fail sanitizers "flowspecd log has sanitizer reports"
+    else
+        pass sanitizers
+    fi
+}
+
 ctl() { "$FLOWSPECCTL" -s "$SOCK" "$@"; }
 
 # nbr ADDR FIELD: one field of `show neighbor --json` for ADDR (dotted
