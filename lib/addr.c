@@ -93,8 +93,3 @@ bool prefix_covers(const struct prefix *p, const struct prefix *q)
 	addr_mask(&a, p->len);
 	return memcmp(a.bytes, p->addr.bytes, sizeof a.bytes) == 0;
 }
-
-bool prefix_overlaps(const struct prefix *p, const struct prefix *q)
-{
-	return prefix_covers(p, q) || prefix_covers(q, p);
-}

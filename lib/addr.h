@@ -38,7 +38,5 @@ const char *prefix_format(const struct prefix *p, char *buf);
 void addr_mask(struct addr *a, unsigned len);
 /* True when p covers every address of q. */
 bool prefix_covers(const struct prefix *p, const struct prefix *q);
-/* True when p and q share at least one address. */
-bool prefix_overlaps(const struct prefix *p, const struct prefix *q);
 
 #endif

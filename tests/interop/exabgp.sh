@@ -92,7 +92,6 @@ EOF
 
 # ---- helpers ----
 
-fsd_established() { nbr_is "$1" state Established; }
 exa_count() { "$PYTHON" "$INTEROP_PY" exabgp-count "$RX" "$1" "$2"; }
 # table_is PEER EXPECTED: the table ExaBGP's session PEER holds (replayed
 # into $WORK/table-PEER.txt) equals EXPECTED.

@@ -78,7 +78,6 @@ EOF
 
 # ---- helpers ----
 
-fsd_established() { nbr_is "$1" state Established; }
 both_up() {
     fsd_established "$A" && fsd_established "$B" &&
         gobgp_established "$A" "$A_API" "$FSD" &&

@@ -225,6 +225,7 @@ ctl() { "$FLOWSPECCTL" -s "$SOCK" "$@"; }
 # path into the object, e.g. last_error.code); empty when absent/null.
 nbr() { ctl show neighbor --json | "$PYTHON" "$INTEROP_PY" nbr "$1" "$2"; }
 nbr_is() { [ "$(nbr "$1" "$2")" = "$3" ]; }
+fsd_established() { nbr_is "$1" state Established; }
 
 # ---- GoBGP --------------------------------------------------------------
 
