@@ -607,81 +607,6 @@ static bool parse_community(struct parser *ps, struct token t)
 	return true;
 }
 
-/* 0x + 16 (RFC 4360) or 40 (RFC 5701) hex digits, or target:ASN:N. */
-static bool parse_ext_community(struct parser *ps, struct token t)
-{
-	struct fs_action a = { .type = FS_ACT_OTHER };
-	uint64_t v;
-	if (t.n == 18 && parse_u64(t.p, t.n, &v) && t.p[1] == 'x') {
-		struct writer w = writer_init(0);
-		put_u64(&w, v);
-		if (!w.err)
-			memcpy(a.raw, w.data, EXT_COMMUNITY_LEN);
-		writer_free(&w);
-		a.raw_len = EXT_COMMUNITY_LEN;
-		fs_rule_add_action(ps->rule, &a);
-		return true;
-	}
-	if (t.n == 42 && t.p[0] == '0' && t.p[1] == 'x') {
-		for (unsigned i = 0; i < EXT6_COMMUNITY_LEN; i++) {
-			char byte[5] = { '0', 'x', t.p[2 + 2 * i],
-					 t.p[3 + 2 * i], 0 };
-			if (!parse_u64(byte, 4, &v))
-				goto bad;
-			a.raw[i] = (uint8_t)v;
-		}
-		a.raw_len = EXT6_COMMUNITY_LEN;
-		fs_rule_add_action(ps->rule, &a);
-		return true;
-	}
-	const char *colon = last_colon(t.p, t.n);
-	uint64_t asn, local;
-	if (t.n > 7 && strncmp(t.p, "target:", 7) == 0 && colon > t.p + 7 &&
-	    parse_u64(t.p + 7, (size_t)(colon - t.p - 7), &asn) &&
-	    parse_u64(colon + 1, (size_t)(t.p + t.n - colon - 1), &local) &&
-	    asn <= 0xffff && local <= UINT32_MAX) {
-		uint8_t raw[EXT_COMMUNITY_LEN] = {
-			EXT_RT_AS2 >> 8, EXT_RT_AS2 & 0xff,
-			(uint8_t)(asn >> 8), (uint8_t)asn,
-			(uint8_t)(local >> 24), (uint8_t)(local >> 16),
-			(uint8_t)(local >> 8), (uint8_t)local,
-		};
-		memcpy(a.raw, raw, sizeof raw);
-		a.raw_len = EXT_COMMUNITY_LEN;
-		fs_rule_add_action(ps->rule, &a);
-		return true;
-	}
-bad:
-	return fail(ps, t, "expected an extended community (0x and 16 or 40 "
-		    "hex digits, or target:ASN:N), found " TOK_FMT, TOK_ARG(t));
-}
-
-/* "name X;" or "name [ X Y ];" for community lists. */
-static bool parse_list(struct parser *ps,
-		       bool (*item)(struct parser *, struct token))
-{
-	bool list = tok_is(peek(ps), "[");
-	unsigned n = 0;
-	if (list)
-		lex(ps);
-	for (;;) {
-		struct token t = peek(ps);
-		if (t.n == 0 || is_special(t.p[0]))
-			break;
-		lex(ps);
-		if (!item(ps, t))
-			return false;
-		n++;
-		if (!list)
-			break;
-	}
-	if (list && !expect(ps, "]"))
-		return false;
-	if (n == 0)
-		return fail(ps, peek(ps), "expected a value in the list");
-	return true;
-}
-
 /* Actions of which a rule takes at most one (RFC 8955 §7 leaves the
  * outcome of two traffic-rates or two redirects to the router). */
 enum action_kind {
@@ -735,6 +660,96 @@ static const char *action_kind_name(unsigned kind)
 	}
 }
 
+/* Adds a to the rule, refusing a second action of a kind that takes one; a
+ * raw extended community counts as the action it decodes to, since it
+ * prints as that action. */
+static bool add_action(struct parser *ps, struct token t,
+		       const struct fs_action *a)
+{
+	struct fs_action decoded = *a;
+	if (a->type == FS_ACT_OTHER)
+		fs_action_decode(&decoded, a->raw, a->raw_len);
+	unsigned kind = action_kind(decoded.type);
+	if (ps->actions & kind)
+		return fail(ps, t, "a second %s action: a rule takes one",
+			    action_kind_name(kind));
+	ps->actions |= kind;
+	fs_rule_add_action(ps->rule, a);
+	return true;
+}
+
+/* 0x + 16 (RFC 4360) or 40 (RFC 5701) hex digits, or target:ASN:N. */
+static bool parse_ext_community(struct parser *ps, struct token t)
+{
+	struct fs_action a = { .type = FS_ACT_OTHER };
+	uint64_t v;
+	if (t.n == 18 && parse_u64(t.p, t.n, &v) && t.p[1] == 'x') {
+		struct writer w = writer_init(0);
+		put_u64(&w, v);
+		if (!w.err)
+			memcpy(a.raw, w.data, EXT_COMMUNITY_LEN);
+		writer_free(&w);
+		a.raw_len = EXT_COMMUNITY_LEN;
+		return add_action(ps, t, &a);
+	}
+	if (t.n == 42 && t.p[0] == '0' && t.p[1] == 'x') {
+		for (unsigned i = 0; i < EXT6_COMMUNITY_LEN; i++) {
+			char byte[5] = { '0', 'x', t.p[2 + 2 * i],
+					 t.p[3 + 2 * i], 0 };
+			if (!parse_u64(byte, 4, &v))
+				goto bad;
+			a.raw[i] = (uint8_t)v;
+		}
+		a.raw_len = EXT6_COMMUNITY_LEN;
+		return add_action(ps, t, &a);
+	}
+	const char *colon = last_colon(t.p, t.n);
+	uint64_t asn, local;
+	if (t.n > 7 && strncmp(t.p, "target:", 7) == 0 && colon > t.p + 7 &&
+	    parse_u64(t.p + 7, (size_t)(colon - t.p - 7), &asn) &&
+	    parse_u64(colon + 1, (size_t)(t.p + t.n - colon - 1), &local) &&
+	    asn <= 0xffff && local <= UINT32_MAX) {
+		uint8_t raw[EXT_COMMUNITY_LEN] = {
+			EXT_RT_AS2 >> 8, EXT_RT_AS2 & 0xff,
+			(uint8_t)(asn >> 8), (uint8_t)asn,
+			(uint8_t)(local >> 24), (uint8_t)(local >> 16),
+			(uint8_t)(local >> 8), (uint8_t)local,
+		};
+		memcpy(a.raw, raw, sizeof raw);
+		a.raw_len = EXT_COMMUNITY_LEN;
+		return add_action(ps, t, &a);
+	}
+bad:
+	return fail(ps, t, "expected an extended community (0x and 16 or 40 "
+		    "hex digits, or target:ASN:N), found " TOK_FMT, TOK_ARG(t));
+}
+
+/* "name X;" or "name [ X Y ];" for community lists. */
+static bool parse_list(struct parser *ps,
+		       bool (*item)(struct parser *, struct token))
+{
+	bool list = tok_is(peek(ps), "[");
+	unsigned n = 0;
+	if (list)
+		lex(ps);
+	for (;;) {
+		struct token t = peek(ps);
+		if (t.n == 0 || is_special(t.p[0]))
+			break;
+		lex(ps);
+		if (!item(ps, t))
+			return false;
+		n++;
+		if (!list)
+			break;
+	}
+	if (list && !expect(ps, "]"))
+		return false;
+	if (n == 0)
+		return fail(ps, peek(ps), "expected a value in the list");
+	return true;
+}
+
 static bool parse_action(struct parser *ps, struct token t)
 {
 	struct fs_action a = { 0 };
@@ -782,13 +797,7 @@ static bool parse_action(struct parser *ps, struct token t)
 	} else {
 		return fail(ps, t, "unknown action " TOK_FMT, TOK_ARG(t));
 	}
-	unsigned kind = action_kind(a.type);
-	if (ps->actions & kind)
-		return fail(ps, t, "a second %s action: a rule takes one",
-			    action_kind_name(kind));
-	ps->actions |= kind;
-	fs_rule_add_action(ps->rule, &a);
-	return true;
+	return add_action(ps, t, &a);
 }
 
 static bool parse_then(struct parser *ps)

@@ -289,6 +289,10 @@ static const struct bad_case bad[] = {
 	{ "flow route { match { port =1; } then { discard; rate-limit 5; } }", 49, "a second traffic-rate" },
 	{ "flow route { match { port =1; } then { redirect 1:1; redirect 192.0.2.1:2; } }", 54, "a second redirect action" },
 	{ "flow route { match { port =1; } then { redirect 192.0.2.1; next-hop 192.0.2.2; } }", 69, "a second next hop" },
+	/* 0x800c is traffic-rate-packets (RFC 8955 §7): it prints as
+	 * rate-limit … packets, so two of them are two such actions. */
+	{ "flow route { match { port =1; } then { extended-community 0x800c000000000001; extended-community 0x800c000000000002; } }", 98, "a second rate-limit in packets" },
+	{ "flow route { match { port =1; } then { discard; extended-community [ 0x8006000000000000 ]; } }", 70, "a second traffic-rate" },
 	{ "flow route { match { port =1; } then { redirect 2001:db8::1; } }", 49, "of the rule's address family" },
 	{ "flow route { match { dscp 64; } }", 27, "too large for dscp (max 63)" },
 	{ "flow route { match { fragment [ is-fragment dont-fragment ]; flow-label 1; } }", 45, "dont-fragment is IPv4 only" },
