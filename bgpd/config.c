@@ -1321,44 +1321,8 @@ const struct bgp_peer_config *config_find_neighbor(const struct config *cfg,
 	return NULL;
 }
 
-static bool parse_port(const char *s, uint16_t *port)
-{
-	if (!*s || strlen(s) > 5)
-		return false;
-	unsigned v = 0;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		v = v * 10 + (unsigned)(*s - '0');
-	}
-	if (v < 1 || v > UINT16_MAX)
-		return false;
-	*port = (uint16_t)v;
-	return true;
-}
-
 bool config_parse_hostport(const char *s, uint16_t default_port,
 			   struct addr *addr, uint16_t *port)
 {
-	size_t n = strlen(s);
-	if (s[0] == '[') {
-		const char *close = strchr(s, ']');
-		if (!close || !addr_parse(addr, s + 1, (size_t)(close - s - 1)) ||
-		    addr->family != ADDR_V6)
-			return false;
-		if (!close[1]) {
-			*port = default_port;
-			return true;
-		}
-		return close[1] == ':' && parse_port(close + 2, port);
-	}
-	if (addr_parse(addr, s, n)) {
-		*port = default_port;
-		return true;
-	}
-	const char *colon = strrchr(s, ':');
-	if (!colon || memchr(s, ':', (size_t)(colon - s)))
-		return false;	/* an IPv6 address with a port needs [ ] */
-	return addr_parse(addr, s, (size_t)(colon - s)) &&
-	       addr->family == ADDR_V4 && parse_port(colon + 1, port);
+	return addr_port_parse(s, default_port, addr, port);
 }

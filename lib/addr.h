@@ -38,5 +38,9 @@ const char *prefix_format(const struct prefix *p, char *buf);
 void addr_mask(struct addr *a, unsigned len);
 /* True when p covers every address of q. */
 bool prefix_covers(const struct prefix *p, const struct prefix *q);
+/* Parses "192.0.2.1:179", "[2001:db8::1]:179", or an address alone
+ * (which gets default_port). The port must be 1..65535. */
+bool addr_port_parse(const char *s, uint16_t default_port, struct addr *addr,
+		     uint16_t *port);
 
 #endif
