@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "bgpd/collector/config.h"
 #include "nlri/flowspec.h"
 #include "nlri/text.h"
 
@@ -1174,9 +1175,28 @@ static void keep_object(struct loader *ld, json_t *v, json_t **dst)
 	*dst = json_incref(v);
 }
 
+/* An error of the collector module, placed under "collector". */
+static void collector_error(void *arg, const char *key, size_t index,
+			    const char *msg)
+{
+	struct loader *ld = arg;
+	size_t depth = ld->depth;
+	if (key)
+		push_key(ld, key);
+	if (index != SIZE_MAX)
+		push_index(ld, index);
+	error(ld, "%s", msg);
+	ld->depth = depth;
+}
+
 static void top_collector(struct loader *ld, json_t *v, void *t)
 {
 	keep_object(ld, v, &((struct config *)t)->collector);
+	if (json_is_object(v)) {
+		struct collector_config cc;
+		collector_config_parse(&cc, v, collector_error, ld);
+		collector_config_clear(&cc);
+	}
 }
 
 static void top_http(struct loader *ld, json_t *v, void *t)

@@ -6,7 +6,8 @@
  * (RFC 4724 §3 R bit) until its peers have the table again.
  *
  *   flowspecd -c FILE [-d]      run (-d: debug logs)
- *   flowspecd -c FILE --check   validate the config and exit */
+ *   flowspecd -c FILE --check   validate the config and exit
+ *   flowspecd replay [--flows] CAPTURE...   decode captured exports */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,6 +18,8 @@
 #include <event2/event.h>
 
 #include "bgpd/bgp/session.h"
+#include "bgpd/collector/replay.h"
+#include "bgpd/collector/service.h"
 #include "bgpd/config.h"
 #include "bgpd/control/ctl.h"
 #include "bgpd/rib/rib.h"
@@ -40,6 +43,7 @@ struct daemon {
 	struct event *gr_timer;
 	int64_t gr_until;		/* monotonic ms */
 	bool *gr_synced;		/* per neighbor, config order */
+	struct collector_service *collector;	/* NULL: not configured */
 };
 
 /* The one clock of the rib and the sessions (DESIGN.md "Time"). */
@@ -47,6 +51,14 @@ static int64_t mono_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The flow time base (DESIGN.md "Time"): Unix ms. */
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -210,6 +222,13 @@ static bool ctl_adj_rib_out(void *ctx, const struct bgp_peer *peer,
 	return true;
 }
 
+static bool ctl_collector(void *ctx, bool json, struct writer *out,
+			  char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	return collector_service_show(d->collector, json, out, err, errlen);
+}
+
 /* ---- start and stop ---- */
 
 static void load_static_rules(struct daemon *d)
@@ -272,6 +291,14 @@ static void start(struct daemon *d)
 		fatal("cannot listen (see above)");
 	gr_start(d);
 
+	if (d->cfg->collector) {
+		char cerr[256];
+		d->collector = collector_service_start(d->base, d->cfg->collector,
+						       wall_ms, cerr, sizeof cerr);
+		if (!d->collector)
+			fatal("collector: %s", cerr);
+	}
+
 	d->ctl_daemon = (struct ctl_daemon){
 		.rib = d->rib,
 		.ctx = d,
@@ -281,6 +308,7 @@ static void start(struct daemon *d)
 		.peer_clear = ctl_peer_clear,
 		.received = ctl_received,
 		.adj_rib_out = ctl_adj_rib_out,
+		.collector = ctl_collector,
 	};
 	char err[256];
 	d->ctl = ctl_server_new(d->base, d->cfg->control_socket,
@@ -304,6 +332,7 @@ static void stop(struct daemon *d)
 	for (unsigned i = 0; i < 2; i++)
 		event_free(d->signals[i]);
 	ctl_server_free(d->ctl);
+	collector_service_stop(d->collector);
 	if (d->gr_timer)
 		event_free(d->gr_timer);
 	free(d->gr_synced);
@@ -317,6 +346,7 @@ static void stop(struct daemon *d)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: flowspecd -c FILE [--check] [-d]\n"
+		   "       flowspecd replay [--flows] CAPTURE...\n"
 		   "  -c, --config FILE  the daemon config (JSON)\n"
 		   "      --check        validate the config and exit\n"
 		   "  -d, --debug        debug logs\n");
@@ -331,6 +361,8 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	if (argc > 1 && strcmp(argv[1], "replay") == 0)
+		return replay_main(argc - 1, argv + 1);
 	const char *path = NULL;
 	bool check = false;
 	int c;

@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# The flow collector against real exporters and tshark:
+#   replay  `flowspecd replay --flows` on each export capture of pcaps/
+#           (softflowd NetFlow v5, v9, IPFIX; pmacct sfprobe sFlow, 1/1
+#           and 1/4): every record equals what tshark decodes from the
+#           same capture (addresses, protocol, ports, bytes and packets
+#           times the sampling rate); per destination the totals equal
+#           the traffic pcap softflowd was fed (sFlow: never more, and at
+#           least 95 %); the flow count and per-protocol octets/packets
+#           equal softflowd's own report.
+#   live    a running flowspecd with a NetFlow and an sFlow listener and
+#           an allow-list: the export datagrams of the v9 and sFlow
+#           captures sent over loopback UDP from an allowed and from a
+#           non-allowed address; `show collector --json` counts every
+#           datagram and record of the allowed one and drops the other.
+#   check   `flowspecd --check` names the bad collector keys by path.
+# Addresses 127.0.0.100-102, UDP ports 26010-26011.
+#
+# Usage: FLOWSPECD_BIN=/abs/build/bin tests/interop/collector.sh
+TEST=collector
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+TSHARK=${TSHARK:-tshark}
+need "$TSHARK" "$PYTHON"
+COLL_PY=$INTEROP_DIR/collector.py
+PCAPS=$ROOT/pcaps
+TRAFFIC=$PCAPS/flow-traffic.pcap
+mkdir "$WORK/wireshark"
+export WIRESHARK_CONFIG_DIR=$WORK/wireshark
+
+# ---- replay against tshark, the traffic and softflowd ----
+
+# kind:capture:port the exporter sent to when it was captured
+for spec in v5:softflowd-v5:26001 v9:softflowd-v9:26002 \
+	ipfix:softflowd-ipfix:26003 sflow:pmacct-sflow:26004 \
+	sflow:pmacct-sflow-sampled:26005; do
+	IFS=: read -r kind name port <<<"$spec"
+	pcap=$PCAPS/$name.pcap
+	[ -r "$pcap" ] || die "$pcap not found (pcaps/make-flow-exports.sh)"
+	if ! "$FLOWSPECD" replay --flows "$pcap" >"$WORK/$name.jsonl" \
+		2>"$WORK/replay-$name.log"; then
+		fail "$name/replay" "flowspecd replay failed: $(tail -1 "$WORK/replay-$name.log")"
+		continue
+	fi
+	check "$name/no-decode-errors" "$(tail -1 "$WORK/replay-$name.log")" \
+		grep -q ' 0 decode errors, 0 data sets without' "$WORK/replay-$name.log"
+	sf=$PCAPS/$name.softflowd.txt
+	[ -f "$sf" ] || sf=
+	while read -r check_name verdict what; do
+		if [ "$verdict" = ok ]; then
+			pass "$name/$check_name"
+		else
+			fail "$name/$check_name" "$what"
+		fi
+	done < <(TSHARK=$TSHARK "$PYTHON" "$COLL_PY" compare "$kind" "$pcap" \
+		"$port" "$WORK/$name.jsonl" "$TRAFFIC" $sf 2>"$WORK/compare.log" ||
+		echo "compare FAIL $(tail -1 "$WORK/compare.log")")
+done
+
+# The --flows line is DESIGN.md's, key for key.
+first=$(head -n 1 "$WORK/softflowd-v9.jsonl")
+keys=$("$PYTHON" -c 'import json,sys; print(",".join(json.loads(sys.argv[1])))' "$first")
+check flows-line-keys "keys: $keys" [ "$keys" = \
+	"type,exporter,src,dst,proto,sport,dport,tcp_flags,bytes,packets,sampling,start,end" ]
+
+# ---- live: UDP to a running daemon ----
+
+LISTEN=127.0.0.100
+ALLOWED=127.0.0.101
+OTHER=127.0.0.102
+NF_PORT=26010
+SF_PORT=26011
+SOCK=$WORK/ctl.sock
+for p in $NF_PORT $SF_PORT; do
+	ss -Hlun "( sport = :$p )" | grep -q . && die "UDP port $p is in use"
+done
+cat >"$WORK/flowspecd.json" <<CONF
+{
+  "router_id": "192.0.2.1",
+  "local_as": 65100,
+  "control_socket": "$SOCK",
+  "collector": {
+    "netflow": "$LISTEN:$NF_PORT",
+    "sflow": "$LISTEN:$SF_PORT",
+    "exporters": ["$ALLOWED/32"],
+    "socket_buffer": 1048576
+  }
+}
+CONF
+fsd_start FSD "$WORK/flowspecd.json" flowspecd.log
+
+# send CAPTURE PORT FROM: the UDP payloads of CAPTURE, in order, to
+# LISTEN:PORT from FROM; prints how many.
+send() {
+	"$PYTHON" - "$1" "$LISTEN" "$2" "$3" <<'PY'
+import socket, subprocess, sys
+cap, host, port, src = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+out = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-e", "udp.payload"],
+                     check=True, capture_output=True, text=True).stdout
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((src, 0))
+n = 0
+for line in out.split():
+    s.sendto(bytes.fromhex(line.replace(":", "")), (host, port))
+    n += 1
+print(n)
+PY
+}
+n9=$(send "$PCAPS/softflowd-v9.pcap" $NF_PORT $ALLOWED)
+nsf=$(send "$PCAPS/pmacct-sflow.pcap" $SF_PORT $ALLOWED)
+nbad=$(send "$PCAPS/softflowd-v5.pcap" $NF_PORT $OTHER)
+records=$(( $(wc -l <"$WORK/softflowd-v9.jsonl") + $(wc -l <"$WORK/pmacct-sflow.jsonl") ))
+
+counter() { "$PYTHON" "$COLL_PY" counter "$(ctl show collector --json)" "$1"; }
+got_all() { [ "$(counter "exporters[$ALLOWED].records")" = "$records" ]; }
+wait_until 10 got_all
+check live-records "records $(counter "exporters[$ALLOWED].records"), expected $records" got_all
+check live-packets "packets $(counter "exporters[$ALLOWED].packets"), sent $((n9 + nsf))" \
+	[ "$(counter "exporters[$ALLOWED].packets")" = $((n9 + nsf)) ]
+check live-not-allowed "not_allowed $(counter not_allowed), sent $nbad from $OTHER" \
+	[ "$(counter not_allowed)" = "$nbad" ]
+check live-only-allowed "exporters: $(counter exporters)" \
+	[ "$(counter exporters)" = "$ALLOWED" ]
+check live-templates "templates $(counter "exporters[$ALLOWED].templates")" \
+	[ "$(counter "exporters[$ALLOWED].templates")" -ge 4 ]
+check live-no-errors "errors: $(counter "exporters[$ALLOWED].errors")" \
+	[ "$(counter "exporters[$ALLOWED].errors.bad_version")$(counter "exporters[$ALLOWED].errors.truncated")" = 00 ]
+check live-listener-count "datagrams on the listeners: $(counter "listeners")" \
+	[ "$(ctl show collector --json | "$PYTHON" -c '
+import json, sys
+print(sum(l["datagrams"] for l in json.load(sys.stdin)["listeners"]))')" = $((n9 + nsf + nbad)) ]
+check live-text "show collector (text) lacks $ALLOWED" \
+	eval "ctl show collector | grep -q '^$ALLOWED '"
+fsd_stop "$FSD" "$WORK/flowspecd.log"
+
+# ---- --check names the collector's bad keys ----
+
+cat >"$WORK/bad.json" <<CONF
+{
+  "router_id": "192.0.2.1",
+  "local_as": 65100,
+  "collector": {
+    "netflow": "127.0.0.100:99999",
+    "exporters": ["192.0.2.1", { "prefix": "10.0.0.1/8" }],
+    "template_timout": 60
+  }
+}
+CONF
+"$FLOWSPECD" -c "$WORK/bad.json" --check >"$WORK/check.out" 2>&1
+rc=$?
+check check-fails "--check exit status $rc" [ "$rc" -ne 0 ]
+for want in "collector.netflow: '127.0.0.100:99999' is not ADDR:PORT" \
+	"collector.exporters\[1\]: '10.0.0.1/8' is not an address" \
+	"collector.template_timout: unknown key"; do
+	check "check-says/${want%%:*}" "--check said: $(tr '\n' '|' <"$WORK/check.out")" \
+		grep -q "$want" "$WORK/check.out"
+done
+finish
