@@ -201,7 +201,7 @@ START_TEST(every_key)
 		"\"state_file\": \"/var/lib/flowspecd/state.json\",\n"
 		"\"never_filter\": [\"10.50.0.1/32\", \"2001:db8:50::/48\"],\n"
 		"\"policy\": \"/etc/flowspecd/policy.json\",\n"
-		"\"collector\": { \"listen\": \"0.0.0.0:2055\" },\n"
+		"\"collector\": { \"netflow\": \"0.0.0.0:2055\" },\n"
 		"\"http\": { \"listen\": \"127.0.0.1:8179\" },\n"
 		"\"user\": \"root\"\n"
 		"}\n", &l);
