@@ -218,19 +218,20 @@ static uint32_t sampler_rate(const struct domain *dom, uint32_t id)
 static void options_record(struct msg *m, const struct record_fields *rf)
 {
 	struct domain *dom = m->dom;
-	if (rf->has_sys_init) {
+	if (rf_has(rf, FK_SYS_INIT_MS)) {
 		dom->has_sys_init = true;
-		dom->sys_init_ms = rf->sys_init_ms;
+		dom->sys_init_ms = (int64_t)rf->v[FK_SYS_INIT_MS];
 	}
 	uint32_t rate = record_sampling(rf);
 	if (!rate)
 		return;
-	if (!rf->has_sampler_id) {
+	if (!rf_has(rf, FK_SAMPLER_ID)) {
 		dom->sampling = rate;
 		return;
 	}
+	uint32_t id = (uint32_t)rf->v[FK_SAMPLER_ID];
 	for (size_t i = 0; i < dom->nsamplers; i++)
-		if (dom->samplers[i].id == rf->sampler_id) {
+		if (dom->samplers[i].id == id) {
 			dom->samplers[i].rate = rate;
 			return;
 		}
@@ -238,8 +239,7 @@ static void options_record(struct msg *m, const struct record_fields *rf)
 		decode_error(m->d, CERR_LIMIT, "too many samplers");
 		return;
 	}
-	dom->samplers[dom->nsamplers++] = (struct sampler){ rf->sampler_id,
-							     rate };
+	dom->samplers[dom->nsamplers++] = (struct sampler){ id, rate };
 }
 
 /* Exporter-clock ms of an uptime (v9: from the header; IPFIX: from the
@@ -253,27 +253,26 @@ static int64_t up_ms(const struct msg *m, uint32_t up)
 	return m->hdr_ms;
 }
 
-static void flow_record(struct msg *m, struct record_fields *rf)
+static void flow_record(struct msg *m, const struct record_fields *rf)
 {
-	struct flow_record *f = &rf->f;
-	if (f->src.family == ADDR_NONE || f->dst.family != f->src.family)
+	struct flow_record f = { 0 };
+	if (!record_flow(rf, &f))
 		return;		/* not an IP flow (e.g. layer 2 only) */
 	int64_t start = m->hdr_ms, end = m->hdr_ms;
-	if (rf->has_start || rf->has_end) {
-		start = rf->has_start ? rf->start_ms : rf->end_ms;
-		end = rf->has_end ? rf->end_ms : rf->start_ms;
-	} else if (rf->has_first_up || rf->has_last_up) {
-		start = up_ms(m, rf->has_first_up ? rf->first_up : rf->last_up);
-		end = up_ms(m, rf->has_last_up ? rf->last_up : rf->first_up);
+	uint32_t first, last;
+	if (!record_abs_times(rf, &start, &end) &&
+	    record_uptimes(rf, &first, &last)) {
+		start = up_ms(m, first);
+		end = up_ms(m, last);
 	}
-	f->start_ms = start + m->dom->offset_ms;
-	f->end_ms = end + m->dom->offset_ms;
+	f.start_ms = start + m->dom->offset_ms;
+	f.end_ms = end + m->dom->offset_ms;
 	uint32_t rate = record_sampling(rf);
-	if (!rate && rf->has_sampler_id)
-		rate = sampler_rate(m->dom, rf->sampler_id);
+	if (!rate && rf_has(rf, FK_SAMPLER_ID))
+		rate = sampler_rate(m->dom, (uint32_t)rf->v[FK_SAMPLER_ID]);
 	if (!rate)
 		rate = m->dom->sampling;
-	decode_emit(m->d, f, rate);
+	decode_emit(m->d, &f, rate);
 }
 
 static void data_set(struct msg *m, uint16_t id, struct reader *r)

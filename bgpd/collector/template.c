@@ -8,7 +8,9 @@
 #define NTP_UNIX_OFFSET 2208988800ull	/* 1900 to 1970, RFC 7011 §6.1.9 */
 #define IE_TABLE_MAX 320
 
-/* The IANA information elements the flow record uses, with the octet
+/* The IANA information elements the flow record uses (an FK_SKIP entry,
+ * 0 in this table, is FK_SRC4's value: kind_of tells them apart by the
+ * min and max lengths, which are 0 for an element not listed), with the octet
  * counts each may come in (RFC 7011 §6.2 reduced-size encoding gives
  * counters fewer than their 8). A field of another length is skipped. */
 struct ie_rule {
@@ -43,10 +45,10 @@ static const struct ie_rule ie_table[IE_TABLE_MAX] = {
 	[151] = { FK_END_S, 4, 4 },		/* flowEndSeconds */
 	[152] = { FK_START_MS, 8, 8 },		/* flowStartMilliseconds */
 	[153] = { FK_END_MS, 8, 8 },		/* flowEndMilliseconds */
-	[154] = { FK_START_US, 8, 8 },		/* flowStartMicroseconds */
-	[155] = { FK_END_US, 8, 8 },		/* flowEndMicroseconds */
-	[156] = { FK_START_NS, 8, 8 },		/* flowStartNanoseconds */
-	[157] = { FK_END_NS, 8, 8 },		/* flowEndNanoseconds */
+	[154] = { FK_START_NTP, 8, 8 },		/* flowStartMicroseconds */
+	[155] = { FK_END_NTP, 8, 8 },		/* flowEndMicroseconds */
+	[156] = { FK_START_NTP, 8, 8 },		/* flowStartNanoseconds */
+	[157] = { FK_END_NTP, 8, 8 },		/* flowEndNanoseconds */
 	[160] = { FK_SYS_INIT_MS, 8, 8 },	/* systemInitTimeMilliseconds */
 	[176] = { FK_ICMP_TYPE, 1, 1 },		/* icmpTypeIPv4 */
 	[177] = { FK_ICMP_CODE, 1, 1 },		/* icmpCodeIPv4 */
@@ -58,39 +60,42 @@ static const struct ie_rule ie_table[IE_TABLE_MAX] = {
 	[306] = { FK_SAMPLING_PKT_SPACE, 1, 4 },	/* samplingPacketSpace */
 	[309] = { FK_SAMPLING_SIZE, 1, 4 },	/* samplingSize */
 	[310] = { FK_SAMPLING_POPULATION, 1, 4 },	/* samplingPopulation */
-	[311] = { FK_SAMPLING_PROBABILITY, 4, 8 },	/* samplingProbability */
+	[311] = { FK_SAMPLING_PROB64, 4, 8 },	/* samplingProbability */
 };
-
-/* fragmentFlags (IANA IE 197) bits. */
-#define IE_FRAG_DF 0x01
-#define IE_FRAG_MORE 0x04
 
 static enum field_kind kind_of(const struct field_spec *f)
 {
 	if (f->enterprise || f->len == TEMPLATE_VARLEN || f->id >= IE_TABLE_MAX)
 		return FK_SKIP;
 	const struct ie_rule *r = &ie_table[f->id];
-	if (r->kind == FK_SKIP || f->len < r->min || f->len > r->max ||
-	    (r->kind == FK_SAMPLING_PROBABILITY && f->len != 4 && f->len != 8))
+	if (r->max == 0 || f->len < r->min || f->len > r->max)
 		return FK_SKIP;
+	if (r->kind == FK_SAMPLING_PROB64)	/* float32 or float64 */
+		return f->len == 8 ? FK_SAMPLING_PROB64
+		       : f->len == 4 ? FK_SAMPLING_PROB32 : FK_SKIP;
 	return r->kind;
+}
+
+static bool same_ops(const struct template *t, const struct field_op *ops,
+		     size_t nops)
+{
+	if (t->nops != nops)
+		return false;
+	for (size_t i = 0; i < nops; i++)
+		if (t->ops[i].len != ops[i].len || t->ops[i].kind != ops[i].kind)
+			return false;
+	return true;
 }
 
 bool template_compile(struct template *t, const struct field_spec *fields,
 		      size_t n)
 {
+	struct field_op ops[TEMPLATE_FIELDS_MAX];
 	if (n > TEMPLATE_FIELDS_MAX)
 		return false;
-	struct field_op *ops = malloc((n ? n : 1) * sizeof *ops);
-	if (!ops)
-		return false;
 	size_t nops = 0, min_len = 0;
-	uint32_t hash = 2166136261u;	/* FNV-1a over id, len, enterprise */
 	for (size_t i = 0; i < n; i++) {
 		const struct field_spec *f = &fields[i];
-		uint32_t words[3] = { f->id, f->len, f->enterprise };
-		for (unsigned w = 0; w < 3; w++)
-			hash = (hash ^ words[w]) * 16777619u;
 		min_len += f->len == TEMPLATE_VARLEN ? 1 : f->len;
 		enum field_kind k = kind_of(f);
 		/* Adjacent fixed-length fields nobody reads: one skip. */
@@ -104,16 +109,21 @@ bool template_compile(struct template *t, const struct field_spec *fields,
 		ops[nops++] = (struct field_op){ f->len, (uint8_t)k };
 	}
 	/* RFC 7011 §3.1: a record fits in a 65535-octet message. */
-	if (min_len > UINT16_MAX || (min_len == 0 && n)) {
-		free(ops);
+	if (min_len > UINT16_MAX || min_len == 0)
 		return false;
+	if (t->ops && same_ops(t, ops, nops) && t->min_len == min_len) {
+		t->nfields = (uint16_t)n;
+		return true;
 	}
+	struct field_op *copy = malloc(nops * sizeof *copy);
+	if (!copy)
+		return false;
+	memcpy(copy, ops, nops * sizeof *copy);
 	free(t->ops);
-	t->ops = ops;
+	t->ops = copy;
 	t->nops = (uint16_t)nops;
 	t->nfields = (uint16_t)n;
 	t->min_len = (uint16_t)min_len;
-	t->layout_hash = hash;
 	return true;
 }
 
@@ -151,151 +161,115 @@ static int64_t ntp_ms(uint64_t ntp)
 	       (int64_t)((frac * 1000) >> 32);
 }
 
-static double get_float(struct reader *r, uint16_t len)
-{
-	if (len == 4) {
-		uint32_t bits = get_u32(r);
-		float f;
-		memcpy(&f, &bits, sizeof f);
-		return f;
-	}
-	uint64_t bits = get_u64(r);
-	double d;
-	memcpy(&d, &bits, sizeof d);
-	return d;
-}
-
-static void read_field(const struct field_op *op, struct reader *r,
-		       struct record_fields *rf)
-{
-	struct flow_record *f = &rf->f;
-	switch ((enum field_kind)op->kind) {
-	case FK_SKIP:
-		if (op->len == TEMPLATE_VARLEN) {	/* RFC 7011 §7 */
-			size_t n = get_u8(r);
-			if (n == 255)
-				n = get_u16(r);
-			skip(r, n);
-		} else {
-			skip(r, op->len);
-		}
-		break;
-	case FK_BYTES: f->bytes = get_uint(r, op->len); break;
-	case FK_PACKETS: f->packets = get_uint(r, op->len); break;
-	case FK_PROTO: f->proto = get_u8(r); break;
-	case FK_TOS: f->tos = get_u8(r); break;
-	case FK_TCP_FLAGS: f->tcp_flags = (uint8_t)get_uint(r, op->len); break;
-	case FK_SPORT: f->sport = (uint16_t)get_uint(r, op->len); break;
-	case FK_DPORT: f->dport = (uint16_t)get_uint(r, op->len); break;
-	case FK_SRC4:
-		f->src.family = ADDR_V4;
-		get_bytes(r, f->src.bytes, 4);
-		break;
-	case FK_DST4:
-		f->dst.family = ADDR_V4;
-		get_bytes(r, f->dst.bytes, 4);
-		break;
-	case FK_SRC6:
-		f->src.family = ADDR_V6;
-		get_bytes(r, f->src.bytes, 16);
-		break;
-	case FK_DST6:
-		f->dst.family = ADDR_V6;
-		get_bytes(r, f->dst.bytes, 16);
-		break;
-	case FK_IN_IF: f->in_if = (uint32_t)get_uint(r, op->len); break;
-	case FK_OUT_IF: f->out_if = (uint32_t)get_uint(r, op->len); break;
-	case FK_FIRST_UP:
-		rf->has_first_up = true;
-		rf->first_up = get_u32(r);
-		break;
-	case FK_LAST_UP:
-		rf->has_last_up = true;
-		rf->last_up = get_u32(r);
-		break;
-	case FK_START_S:
-		rf->has_start = true;
-		rf->start_ms = (int64_t)get_u32(r) * 1000;
-		break;
-	case FK_END_S:
-		rf->has_end = true;
-		rf->end_ms = (int64_t)get_u32(r) * 1000;
-		break;
-	case FK_START_MS:
-		rf->has_start = true;
-		rf->start_ms = (int64_t)get_u64(r);
-		break;
-	case FK_END_MS:
-		rf->has_end = true;
-		rf->end_ms = (int64_t)get_u64(r);
-		break;
-	case FK_START_US:
-	case FK_START_NS:
-		rf->has_start = true;
-		rf->start_ms = ntp_ms(get_u64(r));
-		break;
-	case FK_END_US:
-	case FK_END_NS:
-		rf->has_end = true;
-		rf->end_ms = ntp_ms(get_u64(r));
-		break;
-	case FK_ICMP_TC: {
-		uint16_t tc = get_u16(r);
-		rf->has_icmp = true;
-		rf->icmp_type = (uint8_t)(tc >> 8);
-		rf->icmp_code = (uint8_t)tc;
-		break;
-	}
-	case FK_ICMP_TYPE:
-		rf->has_icmp = true;
-		rf->icmp_type = get_u8(r);
-		break;
-	case FK_ICMP_CODE:
-		rf->has_icmp = true;
-		rf->icmp_code = get_u8(r);
-		break;
-	case FK_LEN_MIN: f->pkt_len_min = (uint16_t)get_uint(r, op->len); break;
-	case FK_LEN_MAX: f->pkt_len_max = (uint16_t)get_uint(r, op->len); break;
-	case FK_FRAG_FLAGS: {
-		uint8_t v = get_u8(r);
-		if (v & IE_FRAG_DF)
-			f->frag |= FLOW_FRAG_DF;
-		if (v & IE_FRAG_MORE)
-			f->frag |= FLOW_FRAG_IS;
-		break;
-	}
-	case FK_SAMPLER_ID:
-		rf->has_sampler_id = true;
-		rf->sampler_id = (uint32_t)get_uint(r, op->len);
-		break;
-	case FK_SAMPLING_RATE: rf->rate = get_uint(r, op->len); break;
-	case FK_SAMPLING_PKT_INTERVAL:
-		rf->pkt_interval = get_uint(r, op->len);
-		break;
-	case FK_SAMPLING_PKT_SPACE: rf->pkt_space = get_uint(r, op->len); break;
-	case FK_SAMPLING_SIZE: rf->size = get_uint(r, op->len); break;
-	case FK_SAMPLING_POPULATION:
-		rf->population = get_uint(r, op->len);
-		break;
-	case FK_SAMPLING_PROBABILITY:
-		rf->probability = get_float(r, op->len);
-		break;
-	case FK_SYS_INIT_MS:
-		rf->has_sys_init = true;
-		rf->sys_init_ms = (int64_t)get_u64(r);
-		break;
-	}
-}
-
 bool template_read(const struct template *t, struct reader *r,
 		   struct record_fields *out)
 {
-	memset(out, 0, sizeof *out);
-	for (uint16_t i = 0; i < t->nops; i++)
-		read_field(&t->ops[i], r, out);
-	if (out->has_icmp)
-		out->f.dport = (uint16_t)(out->icmp_type << 8 | out->icmp_code);
+	out->seen = 0;
+	for (uint16_t i = 0; i < t->nops; i++) {
+		const struct field_op *op = &t->ops[i];
+		if (op->kind == FK_SKIP) {
+			size_t n = op->len;
+			if (n == TEMPLATE_VARLEN) {	/* RFC 7011 §7 */
+				n = get_u8(r);
+				if (n == 255)
+					n = get_u16(r);
+			}
+			skip(r, n);
+			continue;
+		}
+		if (op->kind <= FK_DST6)
+			get_bytes(r, out->addr[op->kind], op->len);
+		else
+			out->v[op->kind] = get_uint(r, op->len);
+		out->seen |= 1ull << op->kind;
+	}
 	return !r->err;
+}
+
+/* v[k] when the record has k, else 0. */
+static uint64_t val(const struct record_fields *rf, enum field_kind k)
+{
+	return rf_has(rf, k) ? rf->v[k] : 0;
+}
+
+/* fragmentFlags (IANA IE 197) bits. */
+#define IE_FRAG_DF 0x01
+#define IE_FRAG_MORE 0x04
+
+bool record_flow(const struct record_fields *rf, struct flow_record *f)
+{
+	enum field_kind src = FK_SRC4, dst = FK_DST4;
+	enum addr_family fam = ADDR_V4;
+	if (!rf_has(rf, FK_SRC4) || !rf_has(rf, FK_DST4)) {
+		src = FK_SRC6;
+		dst = FK_DST6;
+		fam = ADDR_V6;
+		if (!rf_has(rf, FK_SRC6) || !rf_has(rf, FK_DST6))
+			return false;
+	}
+	f->src.family = f->dst.family = fam;
+	memcpy(f->src.bytes, rf->addr[src], addr_octets(fam));
+	memcpy(f->dst.bytes, rf->addr[dst], addr_octets(fam));
+	f->bytes = val(rf, FK_BYTES);
+	f->packets = val(rf, FK_PACKETS);
+	f->proto = (uint8_t)val(rf, FK_PROTO);
+	f->tos = (uint8_t)val(rf, FK_TOS);
+	f->tcp_flags = (uint8_t)val(rf, FK_TCP_FLAGS);
+	f->sport = (uint16_t)val(rf, FK_SPORT);
+	f->dport = (uint16_t)val(rf, FK_DPORT);
+	if (rf_has(rf, FK_ICMP_TC))
+		f->dport = (uint16_t)rf->v[FK_ICMP_TC];
+	else if (rf_has(rf, FK_ICMP_TYPE) || rf_has(rf, FK_ICMP_CODE))
+		f->dport = (uint16_t)(val(rf, FK_ICMP_TYPE) << 8 |
+				      val(rf, FK_ICMP_CODE));
+	f->in_if = (uint32_t)val(rf, FK_IN_IF);
+	f->out_if = (uint32_t)val(rf, FK_OUT_IF);
+	f->pkt_len_min = (uint16_t)val(rf, FK_LEN_MIN);
+	f->pkt_len_max = (uint16_t)val(rf, FK_LEN_MAX);
+	uint64_t frag = val(rf, FK_FRAG_FLAGS);
+	f->frag = (uint8_t)((frag & IE_FRAG_DF ? FLOW_FRAG_DF : 0) |
+			    (frag & IE_FRAG_MORE ? FLOW_FRAG_IS : 0));
+	return true;
+}
+
+/* One end in Unix ms from whichever form the record has. */
+static bool abs_time(const struct record_fields *rf, enum field_kind ms,
+		     enum field_kind ntp, enum field_kind s, int64_t *out)
+{
+	if (rf_has(rf, ms))
+		*out = (int64_t)rf->v[ms];
+	else if (rf_has(rf, ntp))
+		*out = ntp_ms(rf->v[ntp]);
+	else if (rf_has(rf, s))
+		*out = (int64_t)rf->v[s] * 1000;
+	else
+		return false;
+	return true;
+}
+
+bool record_abs_times(const struct record_fields *rf, int64_t *start,
+		      int64_t *end)
+{
+	bool has_s = abs_time(rf, FK_START_MS, FK_START_NTP, FK_START_S, start);
+	bool has_e = abs_time(rf, FK_END_MS, FK_END_NTP, FK_END_S, end);
+	if (!has_s && !has_e)
+		return false;
+	if (!has_s)
+		*start = *end;
+	if (!has_e)
+		*end = *start;
+	return true;
+}
+
+bool record_uptimes(const struct record_fields *rf, uint32_t *first,
+		    uint32_t *last)
+{
+	bool has_f = rf_has(rf, FK_FIRST_UP), has_l = rf_has(rf, FK_LAST_UP);
+	if (!has_f && !has_l)
+		return false;
+	*first = (uint32_t)rf->v[has_f ? FK_FIRST_UP : FK_LAST_UP];
+	*last = (uint32_t)rf->v[has_l ? FK_LAST_UP : FK_FIRST_UP];
+	return true;
 }
 
 static uint32_t clamp_rate(uint64_t v)
@@ -303,16 +277,36 @@ static uint32_t clamp_rate(uint64_t v)
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
+static double probability(const struct record_fields *rf)
+{
+	if (rf_has(rf, FK_SAMPLING_PROB64)) {
+		double d;
+		memcpy(&d, &rf->v[FK_SAMPLING_PROB64], sizeof d);
+		return d;
+	}
+	if (rf_has(rf, FK_SAMPLING_PROB32)) {
+		uint32_t bits = (uint32_t)rf->v[FK_SAMPLING_PROB32];
+		float f;
+		memcpy(&f, &bits, sizeof f);
+		return f;
+	}
+	return 0;
+}
+
 uint32_t record_sampling(const struct record_fields *rf)
 {
-	if (rf->rate)
-		return clamp_rate(rf->rate);
-	if (rf->pkt_interval)		/* RFC 5477 §8.2.2 */
-		return clamp_rate((rf->pkt_interval + rf->pkt_space) /
-				  rf->pkt_interval);
-	if (rf->size && rf->population)	/* RFC 5477 §8.2.4 */
-		return clamp_rate(rf->population / rf->size);
-	if (rf->probability > 0 && rf->probability <= 1)
-		return clamp_rate((uint64_t)llround(1.0 / rf->probability));
+	uint64_t interval = val(rf, FK_SAMPLING_PKT_INTERVAL);
+	uint64_t size = val(rf, FK_SAMPLING_SIZE);
+	uint64_t population = val(rf, FK_SAMPLING_POPULATION);
+	double p = probability(rf);
+	if (val(rf, FK_SAMPLING_RATE))
+		return clamp_rate(rf->v[FK_SAMPLING_RATE]);
+	if (interval)			/* RFC 5477 §8.2.2 */
+		return clamp_rate((interval + val(rf, FK_SAMPLING_PKT_SPACE)) /
+				  interval);
+	if (size && population)		/* RFC 5477 §8.2.4 */
+		return clamp_rate(population / size);
+	if (p > 0 && p <= 1)		/* RFC 5477 §8.2.5 */
+		return clamp_rate((uint64_t)llround(1.0 / p));
 	return 0;
 }
