@@ -1189,7 +1189,8 @@ static void pr_run(struct loader *ld, json_t *v, void *t)
 	struct config_process *p = t;
 	if (!json_is_array(v) || json_array_size(v) == 0) {
 		error(ld, "must be a non-empty array of strings (the program "
-		      "and its arguments, no shell), not %s", type_name(v));
+		      "and its arguments, no shell), not %s",
+		      json_is_array(v) ? "an empty array" : type_name(v));
 		return;
 	}
 	size_t n = json_array_size(v);
