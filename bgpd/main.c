@@ -11,7 +11,8 @@
  *                    Shutdown (a Hard Reset with RFC 8538), so it drops
  *                    our rules at once
  *   SIGHUP           reload the config (like `flowspecctl reload`)
- *   the same stop signal again: exit now.
+ *   a second stop signal: exit now, without waiting for the last
+ *                    messages to go out.
  * With graceful restart configured it starts as a restarting speaker
  * (RFC 4724 §3 R bit) until its peers have the table again.
  *
@@ -215,7 +216,12 @@ static bool reload(struct daemon *d, char *err, size_t errlen)
 
 static bool ctl_reload(void *ctx, char *err, size_t errlen)
 {
-	return reload(ctx, err, errlen);
+	struct daemon *d = ctx;
+	if (d->stopping) {
+		snprintf(err, errlen, "shutting down");
+		return false;
+	}
+	return reload(d, err, errlen);
 }
 
 /* ---- the control socket's view of the peers ---- */
