@@ -20,7 +20,6 @@
  *   flowspecd -c FILE --check   validate the config and exit */
 #include <getopt.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -768,8 +768,9 @@ void bgp_peer_stop(struct bgp_peer *p, uint8_t subcode, const char *reason)
 bool bgp_peer_stop_graceful(struct bgp_peer *p, const char *reason)
 {
 	/* RFC 4724 §4.2: the peer keeps our routes (stale) when the TCP
-	 * session ends without a NOTIFICATION; any Cease could be a Hard
-	 * Reset to it (RFC 8538 §5). */
+	 * session ends without a NOTIFICATION. A Cease would not do: without
+	 * the N bit every NOTIFICATION ends GR, and with it Administrative
+	 * Shutdown goes as a Hard Reset (RFC 8538 §5). */
 	bool keep = p->state == BGP_ESTABLISHED && p->cfg->restart_time &&
 		    p->caps.graceful_restart;
 	struct input in = { .cease = BGP_CEASE_ADMIN_SHUTDOWN,

@@ -119,8 +119,9 @@ static void too_long(struct proc *p)
 	pipes_close(p);
 }
 
-/* Reads and runs up to CTL_LINES_PER_CALLBACK complete lines; at EOF the
- * rest too, and a last line without its newline. */
+/* Reads and runs up to CTL_LINES_PER_CALLBACK complete lines (the rest
+ * on the next turn of the loop); pauses while the program does not take
+ * its answers. */
 static void out_read(struct bufferevent *bev, void *ctx)
 {
 	struct proc *p = ctx;
