@@ -52,6 +52,7 @@
 #include <jansson.h>
 
 #include "bgpd/bgp/peer.h"
+#include "bgpd/loader.h"
 #include "lib/addr.h"
 #include "nlri/rule.h"
 
@@ -105,20 +106,6 @@ struct config {
 	json_t *http;
 };
 
-/* The error lines of one load, in file order (errors without a line
- * last). Each line is complete ("FILE: path: message (line N)"), without
- * a newline. */
-struct config_errors {
-	char **lines;
-	size_t n;
-	size_t cap;
-};
-
-void config_errors_init(struct config_errors *errs);
-void config_errors_clear(struct config_errors *errs);	/* NULL-safe */
-/* Prints every line followed by a newline. */
-void config_errors_print(const struct config_errors *errs, FILE *f);
-
 /* Loads and checks the file at path. Returns the config, or NULL when
  * there was any error; errs (initialised by the caller, may already hold
  * lines) gets every error. The caller frees the result. */
@@ -129,9 +116,9 @@ struct config *config_parse(const char *text, size_t len, const char *name,
 			    struct config_errors *errs);
 void config_free(struct config *cfg);	/* NULL-safe */
 
-/* `flowspecd -c FILE --check`: loads path, prints every error on stderr
- * (one per line) or "FILE: ok" on stdout, and returns the exit status
- * (EXIT_SUCCESS or EXIT_FAILURE). */
+/* `flowspecd -c FILE --check`: loads path and the policy file it names,
+ * prints every error on stderr (one per line) or "FILE: ok" on stdout, and
+ * returns the exit status (EXIT_SUCCESS or EXIT_FAILURE). */
 int config_check_main(const char *path);
 
 /* The neighbor with this address, or NULL. */
