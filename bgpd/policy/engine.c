@@ -148,14 +148,15 @@ static bool add_tcp_flags(struct text *t, const struct fingerprint *fp)
 	add(t, " tcp-flags ");
 	const char *sep = "";
 	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++) {
-		if (v & flag_names[i].bit)
+		if (v & flag_names[i].bit) {
 			add(t, "%s=%s", sep, flag_names[i].name);
-		else if (flag_names[i].bit & FLAGS_ABSENT_CHECKED)
-			add(t, "%s!%s", sep, flag_names[i].name);
-		else
-			continue;
-		sep = "&";
+			sep = "&";
+		}
 	}
+	for (size_t i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+		if (!(v & flag_names[i].bit) &&
+		    (flag_names[i].bit & FLAGS_ABSENT_CHECKED))
+			add(t, "&!%s", flag_names[i].name);
 	add(t, ";");
 	return true;
 }
@@ -220,6 +221,7 @@ static bool build_rule(const struct policy_engine *eng, const struct track *t,
 	for (unsigned i = 0; i < np; i++)
 		ports_apply = ports_apply && (v[i] == PROTO_TCP ||
 					      v[i] == PROTO_UDP);
+	bool tcp_only = np == 1 && v[0] == PROTO_TCP;
 	if (parts & POLICY_RULE_PROTOCOL)
 		add_values(&tx, "protocol", &fp->proto, fp->total);
 	if ((parts & POLICY_RULE_DST_PORT) && ports_apply)
@@ -240,7 +242,7 @@ static bool build_rule(const struct policy_engine *eng, const struct track *t,
 			    (unsigned long long)(hi * SKETCH_LEN_BAND +
 						 SKETCH_LEN_BAND - 1));
 	}
-	if ((parts & POLICY_RULE_TCP_FLAGS) && np == 1 && v[0] == PROTO_TCP)
+	if ((parts & POLICY_RULE_TCP_FLAGS) && tcp_only)
 		add_tcp_flags(&tx, fp);
 	if (parts & POLICY_RULE_FRAGMENT) {
 		uint64_t f;
@@ -518,8 +520,7 @@ static void manage(struct policy_engine *eng, struct mitigation *m,
 		withdraw(eng, m, clk, ms, "max_lifetime");
 	} else if (clk->mono_ms >= until) {
 		withdraw(eng, m, clk, ms, "clear");
-	} else if (until > m->expires_mono - POLICY_TICK_MS &&
-		   m->expires_mono < cap) {
+	} else if (until > m->expires_mono && m->expires_mono < cap) {
 		int64_t exp = clk->mono_ms + m->life.ban_s * 1000;
 		if (exp < until)
 			exp = until;
