@@ -497,21 +497,32 @@ static void top_networks(struct loader *ld, json_t *v, void *t)
 		}
 		ld_pop(ld);
 	}
+	/* Every network on a loop is reported, then cut off its parent. */
+	bool *loop = calloc(pf->n_networks, sizeof *loop);
+	if (!loop) {
+		ld->oom = true;
+		return;
+	}
 	for (i = 0; i < pf->n_networks; i++) {
 		int p = pf->networks[i].parent;
-		for (size_t steps = 0; p >= 0; steps++) {
-			if (steps >= pf->n_networks || (size_t)p == i) {
-				ld_push_key(ld, pf->networks[i].name);
-				ld_push_key(ld, "parent");
-				ld_error(ld, "parents form a loop");
-				ld_pop(ld);
-				ld_pop(ld);
-				pf->networks[i].parent = -1;
-				break;
-			}
+		for (size_t steps = 0; p >= 0 && !loop[i]; steps++) {
+			loop[i] = (size_t)p == i;
+			if (steps >= pf->n_networks)
+				break;	/* a loop further up */
 			p = pf->networks[p].parent;
 		}
 	}
+	for (i = 0; i < pf->n_networks; i++) {
+		if (!loop[i])
+			continue;
+		ld_push_key(ld, pf->networks[i].name);
+		ld_push_key(ld, "parent");
+		ld_error(ld, "parents form a loop");
+		ld_pop(ld);
+		ld_pop(ld);
+		pf->networks[i].parent = -1;
+	}
+	free(loop);
 }
 
 /* ---- policies ---------------------------------------------------------- */
@@ -774,18 +785,17 @@ static void policy_clear(struct policy *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* Parses one policy into p; false when it is unusable. */
-static bool parse_policy(struct pload *pl, json_t *v, struct policy *p)
+/* Parses one policy into p (kept even with errors: the file is refused
+ * then, and later policies are still checked against its name). */
+static void parse_policy(struct pload *pl, json_t *v, struct policy *p)
 {
 	struct loader *ld = pl->ld;
-	memset(p, 0, sizeof *p);
 	p->match.fragment = -1;
 	p->life = (struct policy_lifetimes){ -1, -1, -1 };
 	if (!json_is_object(v)) {
 		ld_error(ld, "must be an object, not %s", ld_type_name(v));
-		return false;
+		return;
 	}
-	size_t before = ld->nerrs;
 	struct ppol pp = { pl, p, false };
 	ld_parse_object(ld, v, policy_keys, N_OF(policy_keys), &pp);
 	check_lifetimes(ld, &p->life);
@@ -799,14 +809,15 @@ static bool parse_policy(struct pload *pl, json_t *v, struct policy *p)
 	}
 	for (size_t i = 0; p->name && i < (size_t)(p - pl->pf->policies);
 	     i++) {
-		if (strcmp(pl->pf->policies[i].name, p->name) == 0) {
+		const char *other = pl->pf->policies[i].name;
+		if (other && strcmp(other, p->name) == 0) {
 			ld_push_key(ld, "name");
 			ld_error(ld, "'%s' is already policies[%zu]", p->name,
 				 i);
 			ld_pop(ld);
+			break;
 		}
 	}
-	return ld->nerrs == before && !ld->oom;
 }
 
 static void top_policies(struct loader *ld, json_t *v, void *t)
@@ -827,11 +838,7 @@ static void top_policies(struct loader *ld, json_t *v, void *t)
 	json_t *e;
 	json_array_foreach(v, i, e) {
 		ld_push_index(ld, i);
-		struct policy *p = &pf->policies[pf->n_policies];
-		if (parse_policy(pl, e, p))
-			pf->n_policies++;
-		else
-			policy_clear(p);
+		parse_policy(pl, e, &pf->policies[pf->n_policies++]);
 		ld_pop(ld);
 	}
 }
