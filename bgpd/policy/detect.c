@@ -361,7 +361,8 @@ static struct exporter *exporter_get(struct detector *d, const struct addr *a)
 
 static int64_t exporter_end(const struct exporter *e, int64_t now_ms)
 {
-	return e->watermark + (now_ms > e->seen ? now_ms - e->seen : 0);
+	int64_t silent = now_ms - e->seen - DETECT_SILENCE_MS;
+	return e->watermark + (silent > 0 ? silent : 0);
 }
 
 int64_t detect_window_end(const struct detector *d, const struct track *t,

@@ -3,9 +3,10 @@
  * DETECT_BUCKETS coarse buckets of window / DETECT_BUCKETS; a flow's
  * bytes, packets and its one record are spread over its start..end (a
  * long flow exported at once does not spike). A window ends at its
- * exporter's watermark (the newest flow end received), which moves on at
- * clock speed while the exporter is silent, so late data still counts and
- * a silent exporter's windows still drain.
+ * exporter's watermark (the newest flow end received), so late data still
+ * counts; once the exporter has been silent for DETECT_SILENCE_MS the
+ * end moves on at clock speed, so a silent exporter's windows drain (and
+ * the gaps between export packets do not read as falling traffic).
  *
  * Memory is bounded: at most max_tracked windows (the least recently fed
  * idle one makes room), and only suspects (past threshold /
@@ -28,6 +29,7 @@
 #define DETECT_SUSPECT_DIV 4
 #define DETECT_SUSPECTS_MAX 65536
 #define DETECT_EXPORTERS_MAX 4096
+#define DETECT_SILENCE_MS 2000
 
 struct mitigation;
 
@@ -87,7 +89,8 @@ void detect_flow(struct detector *d, const struct flow_record *rec,
 struct track *detect_due(struct detector *d);
 
 /* Where t's window ends at clock time now_ms (its exporter's watermark,
- * moved on by the time the exporter has been silent). */
+ * moved on by the time the exporter has been silent past
+ * DETECT_SILENCE_MS). */
 int64_t detect_window_end(const struct detector *d, const struct track *t,
 			  int64_t now_ms);
 /* The sums of t's window ending at end_ms (old buckets are dropped). */

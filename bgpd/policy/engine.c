@@ -11,7 +11,7 @@
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
 #define RULE_TEXT_MAX 2048
-#define PROTO_TCP 6
+#define PROTO_TCP 6	/* IANA protocol numbers */
 #define PROTO_UDP 17
 
 struct mitigation {
@@ -20,7 +20,6 @@ struct mitigation {
 	struct track *track;
 	struct fs_rule rule;
 	char *text;
-	char target[ADDR_STRLEN + 64];
 	struct policy_lifetimes life;	/* resolved, seconds */
 	int64_t start_mono, start_wall;
 	int64_t last_above_mono;

@@ -156,8 +156,16 @@ static bool parse_probe(struct loader *ld, const char *component,
 		return false;
 	}
 	struct fs_text_error err;
-	if (!fs_text_parse(rule, text, NULL, &err)) {
+	size_t end;
+	if (!fs_text_parse(rule, text, &end, &err)) {
 		ld_error(ld, "%s", err.msg);
+		return false;
+	}
+	if (end != (size_t)n) {
+		/* "discard; } } …": text that closes the rule early. */
+		ld_error(ld, "unexpected text after the %s",
+			 component ? "value" : "action");
+		fs_rule_clear(rule);
 		return false;
 	}
 	return true;

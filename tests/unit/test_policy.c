@@ -261,6 +261,13 @@ START_TEST(values_with_path_and_line)
 	CHECK_ERRORS(FILE_WITH("\"ban_time\": 7200,\n\"max_lifetime\": 3600,\n"),
 		     "FILE: policies[0].ban_time: 7200 is longer than "
 		     "max_lifetime (3600) (line 9)");
+	CHECK_ERRORS("{\"networks\": {\"c\": {\"prefixes\": [\"10.0.0.0/8\"]}},\n"
+		     "\"policies\": [{ \"name\": \"a\", \"networks\": [\"c\"],\n"
+		     "\"metric\": \"bps\", \"threshold\": 1, \"window\": 1,\n"
+		     "\"rule\": { \"match\": [\"destination\"],\n"
+		     "\"then\": \"discard; } } x\" } }]}\n",
+		     "FILE: policies[0].rule.then: unexpected text after the "
+		     "action (line 5)");
 	CHECK_ERRORS(FILE_WITH("\"dry_run\": \"yes\",\n"),
 		     "FILE: policies[0].dry_run: must be true or false, not a "
 		     "string (line 9)");
