@@ -520,8 +520,10 @@ char *ld_read_file(const char *path, size_t max, size_t *len,
 	FILE *f = fopen(path, "rb");
 	char *text = NULL;
 	const char *why = NULL;
+	char too_large[48];
 	int saved = 0;
 	*len = 0;
+	snprintf(too_large, sizeof too_large, "larger than %zu octets", max);
 	if (!f) {
 		saved = errno;
 	} else {
@@ -533,7 +535,7 @@ char *ld_read_file(const char *path, size_t max, size_t *len,
 			if (ferror(f))
 				saved = errno ? errno : EIO;
 			else if (*len > max)
-				why = "too large";	/* more than max octets */
+				why = too_large;
 		}
 		fclose(f);
 	}

@@ -222,7 +222,8 @@ static struct track *track_get(struct detector *d, const struct addr *dst,
 		if (track_is(t, dst, policy, net))
 			return t;
 	if (d->count >= d->pf->max_tracked) {
-		if (!d->idle.last)
+		/* A queued track stays until the engine has seen it. */
+		if (!d->idle.last || (d->idle.last->flags & TRACK_DUE))
 			return NULL;
 		track_drop(d, d->idle.last);
 		d->st.evicted++;

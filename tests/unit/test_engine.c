@@ -709,6 +709,31 @@ START_TEST(window_accuracy)
 }
 END_TEST
 
+/* A table of one window and two policies for the same traffic: the
+ * first policy's window, a suspect, is never evicted for the second's;
+ * the second's records are dropped and counted. */
+START_TEST(tiny_table)
+{
+	struct lab *l = lab_new(
+		"{ \"networks\": { \"c\": { \"prefixes\": [\"10.50.0.0/16\"] } },"
+		"  \"max_tracked\": 1, \"policies\": ["
+		"  { \"name\": \"a\", \"networks\": [\"c\"], \"metric\": \"bps\","
+		"    \"threshold\": 1, \"window\": 1, \"rule\": { \"match\":"
+		"    [\"destination\"], \"then\": \"discard\" } },"
+		"  { \"name\": \"b\", \"networks\": [\"c\"], \"metric\": \"pps\","
+		"    \"threshold\": 1, \"window\": 1, \"rule\": { \"match\":"
+		"    [\"destination\"], \"then\": \"discard\" } } ] }");
+	struct stream s = dns_at("10.50.0.60", 1);
+	stream(l, &s, T0, T0 + 3000);
+	struct policy_engine_stats st;
+	policy_engine_stats(l->eng, &st);
+	ck_assert_uint_eq(st.detect.tracked, 1);
+	ck_assert_uint_ge(st.detect.dropped, 1);
+	ck_assert_uint_eq(l->rec.count[POLICY_EV_ANNOUNCE], 1);
+	lab_free(l);
+}
+END_TEST
+
 /* ---- scope group, JSON --------------------------------------------- */
 
 /* scope group: twenty hosts at 0.1 MB/s each are 16 Mbit/s for the
@@ -825,6 +850,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, memory_bound);
 	tcase_add_test(tc, ipv6_flood);
 	tcase_add_test(tc, window_accuracy);
+	tcase_add_test(tc, tiny_table);
 	tcase_add_test(tc, group_scope);
 	tcase_add_test(tc, event_and_mitigation_json);
 	suite_add_tcase(s, tc);
