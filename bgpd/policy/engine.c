@@ -171,12 +171,9 @@ static bool rule_destination(const struct policy_engine *eng,
 		return true;
 	}
 	/* Group: the network's prefix that holds the top destination. */
-	if (t->fp->dst.n == 0)
+	unsigned best = hh_top(&t->fp->dst);
+	if (best == SKETCH_SLOTS)
 		return false;
-	unsigned best = 0;
-	for (unsigned i = 1; i < t->fp->dst.n; i++)
-		if (t->fp->dst.count[i] > t->fp->dst.count[best])
-			best = i;
 	struct prefix host = { t->fp->dst_addr[best],
 			       (uint8_t)addr_bits(t->dst.family) };
 	const struct policy_network *net = &eng->pf->networks[t->net];

@@ -20,18 +20,34 @@ unsigned hh_add(struct hh *h, uint64_t key, double w)
 	if (h->n < SKETCH_SLOTS) {
 		h->key[h->n] = key;
 		h->count[h->n] = w;
+		h->err[h->n] = 0;
 		return h->n++;
 	}
 	/* Space-Saving: the new key takes the smallest slot over. */
 	h->key[min] = key;
+	h->err[min] = h->count[min];
 	h->count[min] += w;
 	return min;
 }
 
 static void hh_halve(struct hh *h)
 {
-	for (unsigned i = 0; i < h->n; i++)
+	for (unsigned i = 0; i < h->n; i++) {
 		h->count[i] /= 2;
+		h->err[i] /= 2;
+	}
+}
+
+/* The slot with the largest lower bound not yet used, or SKETCH_SLOTS. */
+static unsigned hh_next(const struct hh *h, const bool *used)
+{
+	unsigned best = SKETCH_SLOTS;
+	for (unsigned i = 0; i < h->n; i++)
+		if (!used[i] && (best == SKETCH_SLOTS ||
+				 h->count[i] - h->err[i] >
+					 h->count[best] - h->err[best]))
+			best = i;
+	return best;
 }
 
 uint64_t sketch_hash(const struct addr *a, uint64_t seed)
@@ -96,6 +112,12 @@ uint32_t fp_sources(const struct fingerprint *fp)
 	return (uint32_t)lround(-m * log((double)zero / m));
 }
 
+unsigned hh_top(const struct hh *h)
+{
+	bool used[SKETCH_SLOTS] = { false };
+	return hh_next(h, used);
+}
+
 unsigned hh_dominant(const struct hh *h, double total, uint64_t *keys,
 		     unsigned *slots, unsigned max)
 {
@@ -104,23 +126,20 @@ unsigned hh_dominant(const struct hh *h, double total, uint64_t *keys,
 	bool used[SKETCH_SLOTS] = { false };
 	double sum = 0;
 	for (unsigned n = 0; n < max && n < h->n; n++) {
-		unsigned best = SKETCH_SLOTS;
-		for (unsigned i = 0; i < h->n; i++)
-			if (!used[i] && (best == SKETCH_SLOTS ||
-					 h->count[i] > h->count[best]))
-				best = i;
+		unsigned best = hh_next(h, used);
 		used[best] = true;
 		keys[n] = h->key[best];
 		if (slots)
 			slots[n] = best;
-		sum += h->count[best];
+		sum += h->count[best] - h->err[best];
 		if (sum >= SKETCH_COVER * total)
 			return n + 1;
 	}
 	return 0;
 }
 
-/* The slots of h by count, largest first, as [{"value": …, "share": …}];
+/* The slots of h by lower bound, largest first, as [{"value": …,
+ * "share": …}] (shares are lower bounds);
  * addrs (may be NULL) gives addresses instead of the keys, band a
  * packet-length band. */
 static json_t *hh_json(const struct hh *h, double total,
@@ -129,13 +148,11 @@ static json_t *hh_json(const struct hh *h, double total,
 	json_t *arr = json_array();
 	bool used[SKETCH_SLOTS] = { false };
 	for (unsigned n = 0; arr && n < h->n; n++) {
-		unsigned best = SKETCH_SLOTS;
-		for (unsigned i = 0; i < h->n; i++)
-			if (!used[i] && (best == SKETCH_SLOTS ||
-					 h->count[i] > h->count[best]))
-				best = i;
+		unsigned best = hh_next(h, used);
 		used[best] = true;
-		double share = total > 0 ? h->count[best] / total : 0;
+		double share = total > 0
+				       ? (h->count[best] - h->err[best]) / total
+				       : 0;
 		if (share > 1)
 			share = 1;
 		json_t *o;

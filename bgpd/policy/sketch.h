@@ -20,10 +20,13 @@
 #define SKETCH_DOMINANT_MAX 4	/* at most this many values in a rule */
 
 /* Space-Saving (Metwally et al. 2005): the SKETCH_SLOTS heaviest keys,
- * each count over-estimated by at most the smallest count. */
+ * each count over-estimated by at most its err (the count of the key it
+ * replaced); count - err is a guaranteed lower bound, and what shares and
+ * dominance use, so a flood of random keys dominates nothing. */
 struct hh {
 	uint64_t key[SKETCH_SLOTS];
 	double count[SKETCH_SLOTS];
+	double err[SKETCH_SLOTS];
 	unsigned n;
 };
 
@@ -55,9 +58,11 @@ void fp_decay(struct fingerprint *fp);
 /* Distinct sources seen in the current and the previous generation. */
 uint32_t fp_sources(const struct fingerprint *fp);
 
-/* The heaviest keys of h (by count, largest first) that together carry
- * SKETCH_COVER of total, at most max of them; 0 when more would be needed
- * (no dominant values: a random-port flood) or total is 0. */
+/* The slot of h with the largest lower bound; SKETCH_SLOTS when empty. */
+unsigned hh_top(const struct hh *h);
+/* The heaviest keys of h (by lower bound, largest first) that together
+ * carry SKETCH_COVER of total, at most max of them; 0 when more would be
+ * needed (no dominant values: a random-port flood) or total is 0. */
 unsigned hh_dominant(const struct hh *h, double total, uint64_t *keys,
 		     unsigned *slots, unsigned max);
 

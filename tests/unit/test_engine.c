@@ -556,6 +556,32 @@ START_TEST(syn_flood_flags)
 }
 END_TEST
 
+/* Space-Saving dominance: random keys dominate nothing; a key with 95 %
+ * of the weight does, alone; two with 50 % and 45 % do together. */
+START_TEST(sketch_dominance)
+{
+	struct hh h = { .n = 0 };
+	uint64_t keys[SKETCH_DOMINANT_MAX];
+	for (unsigned i = 0; i < 10000; i++)
+		hh_add(&h, rnd16(), 1);
+	ck_assert_uint_eq(hh_dominant(&h, 10000, keys, NULL, 4), 0);
+
+	memset(&h, 0, sizeof h);
+	for (unsigned i = 0; i < 1000; i++)
+		hh_add(&h, i % 20 ? 123 : 40000u + rnd16() % 1000, 1);
+	ck_assert_uint_eq(hh_dominant(&h, 1000, keys, NULL, 4), 1);
+	ck_assert_uint_eq(keys[0], 123);
+
+	memset(&h, 0, sizeof h);
+	for (unsigned i = 0; i < 1000; i++)
+		hh_add(&h, i % 20 < 10 ? 53 : i % 20 < 19 ? 123 : rnd16(), 1);
+	ck_assert_uint_eq(hh_dominant(&h, 1000, keys, NULL, 4), 2);
+	ck_assert_uint_eq(keys[0], 53);
+	ck_assert_uint_eq(keys[1], 123);
+	ck_assert_uint_eq(hh_dominant(&h, 1000, keys, NULL, 1), 0);
+}
+END_TEST
+
 /* ---- time ---------------------------------------------------------- */
 
 /* One record of a 60 s flow at 0.8 MB/s (6.4 Mbit/s), exported when it
@@ -845,6 +871,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, never_filter_refuses);
 	tcase_add_test(tc, reflection_source_port);
 	tcase_add_test(tc, syn_flood_flags);
+	tcase_add_test(tc, sketch_dominance);
 	tcase_add_test(tc, long_flow_is_spread);
 	tcase_add_test(tc, late_flows_watermark);
 	tcase_add_test(tc, memory_bound);
