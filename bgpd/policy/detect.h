@@ -27,7 +27,7 @@
 
 #define DETECT_BUCKETS 20	/* rate within 1/20 of the exact one */
 #define DETECT_SUSPECT_DIV 4
-#define DETECT_SUSPECTS_MAX 65536
+#define DETECT_SUSPECTS_MAX 16384	/* a fingerprint is about 2 KiB */
 #define DETECT_EXPORTERS_MAX 4096
 #define DETECT_SILENCE_MS 2000
 
