@@ -32,6 +32,11 @@
  *                    Two rules with the same match are an error.
  *   state_file, policy, user    strings [absent: none]
  *   never_filter[]   prefixes ("10.50.0.1/32")
+ *   processes[]      helper programs speaking ExaBGP's API (control/
+ *                    process.h): { "name": "web" (unique; letters, digits,
+ *                    - _ .), "run": ["/usr/bin/python3", "app.py"] (the
+ *                    program's path and its arguments, no shell),
+ *                    "respawn": true [true] }.
  *   collector, http  objects, kept as JSON for the modules that read them
  *                    (their keys are checked there).
  * Relative paths are kept as written (relative to the daemon's working
@@ -47,6 +52,7 @@
 #include <jansson.h>
 
 #include "bgpd/bgp/peer.h"
+#include "bgpd/loader.h"
 #include "lib/addr.h"
 #include "nlri/rule.h"
 
@@ -69,6 +75,15 @@ struct config_static_rule {
 	char *comment;		/* owned; NULL: none */
 };
 
+#define CONFIG_PROCESS_NAME_MAX 63
+
+/* One helper program (ExaBGP's "process"). */
+struct config_process {
+	char *name;		/* owned */
+	char **argv;		/* owned, NULL-terminated; argv[0] the path */
+	bool respawn;		/* start it again when it exits */
+};
+
 struct config {
 	char *path;			/* the file name it came from */
 	struct bgp_local local;		/* router_id, local_as */
@@ -85,23 +100,11 @@ struct config {
 	size_t n_never_filter;
 	char *policy;			/* path of the policy file; NULL: none */
 	char *user;			/* NULL: keep the starting user */
+	struct config_process *processes;	/* in file order */
+	size_t n_processes;
 	json_t *collector;		/* one reference each; NULL: absent */
 	json_t *http;
 };
-
-/* The error lines of one load, in file order (errors without a line
- * last). Each line is complete ("FILE: path: message (line N)"), without
- * a newline. */
-struct config_errors {
-	char **lines;
-	size_t n;
-	size_t cap;
-};
-
-void config_errors_init(struct config_errors *errs);
-void config_errors_clear(struct config_errors *errs);	/* NULL-safe */
-/* Prints every line followed by a newline. */
-void config_errors_print(const struct config_errors *errs, FILE *f);
 
 /* Loads and checks the file at path. Returns the config, or NULL when
  * there was any error; errs (initialised by the caller, may already hold
@@ -113,14 +116,18 @@ struct config *config_parse(const char *text, size_t len, const char *name,
 			    struct config_errors *errs);
 void config_free(struct config *cfg);	/* NULL-safe */
 
-/* `flowspecd -c FILE --check`: loads path, prints every error on stderr
- * (one per line) or "FILE: ok" on stdout, and returns the exit status
- * (EXIT_SUCCESS or EXIT_FAILURE). */
+/* `flowspecd -c FILE --check`: loads path and the policy file it names,
+ * prints every error on stderr (one per line) or "FILE: ok" on stdout, and
+ * returns the exit status (EXIT_SUCCESS or EXIT_FAILURE). */
 int config_check_main(const char *path);
 
 /* The neighbor with this address, or NULL. */
 const struct bgp_peer_config *config_find_neighbor(const struct config *cfg,
 						   const struct addr *addr);
+
+/* The process with this name, or NULL. */
+const struct config_process *config_find_process(const struct config *cfg,
+						 const char *name);
 
 /* Parses "192.0.2.1:179", "[2001:db8::1]:179", or an address alone
  * (which gets default_port). The port must be 1..65535. */
