@@ -10,8 +10,7 @@
 
 #include "bgpd/collector/decode.h"
 
-#define V9_HEADER_LEN 20		/* RFC 3954 §5.1 */
-#define V9_SET_TEMPLATE 0		/* RFC 3954 §5.2 */
+#define V9_SET_TEMPLATE 0		/* RFC 3954 §5.2, after a 20-octet header */
 #define V9_SET_OPTIONS 1		/* RFC 3954 §6.1 */
 #define IPFIX_HEADER_LEN 16		/* RFC 7011 §3.1 */
 #define IPFIX_SET_TEMPLATE 2		/* RFC 7011 §3.3.2 */
@@ -20,6 +19,7 @@
 #define SET_HEADER_LEN 4
 #define FIELD_SPEC_LEN 4		/* type, length */
 #define IPFIX_ENTERPRISE_BIT 0x8000	/* RFC 7011 §3.2 */
+#define V9_SCOPE_FIELD 0		/* IE 0 is reserved: a field skipped */
 
 /* One message being decoded. */
 struct msg {
@@ -153,7 +153,7 @@ static void template_set(struct msg *m, uint16_t set_id, struct reader *r)
 		if (id == 0)
 			break;		/* padding */
 		skip(r, 2);
-		size_t n;
+		size_t n, v9_scopes = 0;
 		if (!m->ipfix && options) {	/* RFC 3954 §6.1: lengths */
 			uint16_t scope_len = get_u16(r), opt_len = get_u16(r);
 			if (scope_len % FIELD_SPEC_LEN || opt_len % FIELD_SPEC_LEN) {
@@ -163,6 +163,7 @@ static void template_set(struct msg *m, uint16_t set_id, struct reader *r)
 				return;
 			}
 			n = (scope_len + opt_len) / FIELD_SPEC_LEN;
+			v9_scopes = scope_len / FIELD_SPEC_LEN;
 		} else {
 			n = get_u16(r);
 			if (options && n) {	/* RFC 7011 §3.4.2.2 */
@@ -199,6 +200,10 @@ static void template_set(struct msg *m, uint16_t set_id, struct reader *r)
 				     "cut short or variable length in v9");
 			return;
 		}
+		/* RFC 3954 §6.1: v9 scope types are numbered on their own
+		 * (1 System, 2 Interface, …), not as flow fields: read none. */
+		for (size_t i = 0; i < v9_scopes && i < n; i++)
+			fields[i].id = V9_SCOPE_FIELD;
 		define(m, id, options, fields, n);
 	}
 }

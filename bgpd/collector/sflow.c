@@ -22,6 +22,10 @@
 #define SFLOW_IF_FORMAT_SHIFT 30	/* interface: format in top 2 bits */
 #define SFLOW_IF_VALUE_MASK 0x3fffffffu
 #define SFLOW_SAMPLES_MAX 1024
+_Static_assert(PACKET_FRAG_DF == FLOW_FRAG_DF && PACKET_FRAG_IS == FLOW_FRAG_IS
+	       && PACKET_FRAG_FIRST == FLOW_FRAG_FIRST &&
+	       PACKET_FRAG_LAST == FLOW_FRAG_LAST,
+	       "lib/packet.h and flow.h fragment bits differ");
 #define SFLOW_RECORDS_MAX 256
 
 /* XDR opaque: rounded up to 4 octets. */
