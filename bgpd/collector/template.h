@@ -36,17 +36,25 @@ enum field_kind {
 };
 
 /* One step: read len octets (TEMPLATE_VARLEN: an IPFIX variable-length
- * field) as kind. */
+ * field) as kind; off is where they start in a record of a template
+ * without variable-length fields. */
 struct field_op {
 	uint16_t len;
+	uint16_t off;
 	uint8_t kind;
 };
+
+/* A record of a fixed-length template up to this size is copied out of
+ * the reader in one piece and its fields taken from the copy at their
+ * offsets (checked against the length when compiled). */
+#define TEMPLATE_COPY_MAX 512
 
 struct template {
 	uint16_t id;
 	bool options;		/* an options template (RFC 7011 §3.4.2.2) */
 	uint16_t nfields;	/* as the exporter sent it */
 	uint16_t min_len;	/* of a record: variable fields count 1 */
+	bool varlen;		/* has variable-length fields */
 	uint16_t nops;
 	struct field_op *ops;	/* owned */
 	int64_t refreshed_ms;	/* arrival of its last (re)definition */
