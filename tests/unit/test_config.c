@@ -284,6 +284,26 @@ START_TEST(hostport_forms)
 }
 END_TEST
 
+/* The collector object's keys are checked by the collector module and
+ * placed like the others (path and line). */
+START_TEST(collector_errors_placed)
+{
+	CHECK_ERRORS(TOP "\"collector\": {\n"
+		     "  \"netflow\": \"0.0.0.0:0\",\n"
+		     "  \"exporters\": [\"192.0.2.1\",\n"
+		     "                { \"prefix\": \"10.0.0.0/8\", \"sampling\": 0 }],\n"
+		     "  \"max_template\": 5\n"
+		     "}\n}\n",
+		     "FILE: collector.netflow: '0.0.0.0:0' is not ADDR:PORT, "
+		     "[ADDR6]:PORT or ADDR (line 5)",
+		     "FILE: collector.exporters[1]: sampling must be an integer "
+		     "1..4294967295 (line 7)",
+		     "FILE: collector.max_template: unknown key (known: netflow, "
+		     "ipfix, sflow, exporters, socket_buffer, max_exporters, "
+		     "max_templates, template_timeout) (line 8)");
+}
+END_TEST
+
 /* The example shipped in examples/ passes --check. */
 START_TEST(example_config_loads)
 {
@@ -583,6 +603,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, every_key);
 	tcase_add_test(tc, hostport_forms);
 	tcase_add_test(tc, example_config_loads);
+	tcase_add_test(tc, collector_errors_placed);
 	tcase_add_test(tc, syntax_errors_give_line_and_column);
 	tcase_add_test(tc, unreadable_file);
 	tcase_add_test(tc, missing_and_unknown_keys);
