@@ -109,6 +109,9 @@ static bool flow_records(struct decode *d, struct reader *r,
 		switch (format) {
 		case SFLOW_REC_RAW_HEADER:
 			found = raw_header(&rec, f);
+			if (rec.err)
+				decode_error(d, CERR_SAMPLE, "raw packet "
+					     "header past its record");
 			break;
 		case SFLOW_REC_IPV4:
 		case SFLOW_REC_IPV6:
@@ -123,7 +126,11 @@ static bool flow_records(struct decode *d, struct reader *r,
 			break;
 		}
 	}
-	return found && reader_done(r);
+	if (!reader_done(r)) {
+		decode_error(d, CERR_SAMPLE, "octets after the flow records");
+		return false;
+	}
+	return found;
 }
 
 static uint32_t if_index(uint32_t v)

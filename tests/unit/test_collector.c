@@ -1024,6 +1024,39 @@ START_TEST(sflow_samples)
 }
 END_TEST
 
+START_TEST(sflow_bad_records)
+{
+	struct got g = { 0 };
+	struct collector *c = new_collector(&g);
+	struct writer w = writer_init(0);
+	/* A raw header record whose header_length runs past the record. */
+	sflow_header(&w, false, 1, 1000, 1);
+	put_u32(&w, SFLOW_FLOW_SAMPLE);
+	size_t len = put_reserve(&w, 4), start = w.len;
+	for (int i = 0; i < 7; i++)
+		put_u32(&w, i == 2 ? 1 : 0);
+	put_u32(&w, 1);			/* one flow record */
+	put_u32(&w, SFLOW_RAW_HEADER);
+	put_u32(&w, 16);		/* record length */
+	put_u32(&w, HEADER_ETHERNET);
+	put_u32(&w, 64);		/* frame_length */
+	put_u32(&w, 0);			/* stripped */
+	put_u32(&w, 60);		/* header_length: 60 octets, none here */
+	patch_u16(&w, len + 2, (uint16_t)(w.len - start));
+	ck_assert_uint_eq(feed(c, &w, 0), 0);
+	ck_assert_uint_eq(stats(c)->errors[CERR_SAMPLE], 1);
+	/* An IPv4 agent address type 3: neither IPv4 nor IPv6. */
+	writer_reset(&w);
+	put_u32(&w, 5);
+	put_u32(&w, 3);
+	put_u32(&w, 0);
+	ck_assert_uint_eq(feed(c, &w, 0), 0);
+	ck_assert_uint_eq(stats(c)->errors[CERR_HEADER], 1);
+	writer_free(&w);
+	collector_free(c);
+}
+END_TEST
+
 /* ---- clock, uptime, exporters ---- */
 
 START_TEST(uptime_arithmetic)
@@ -1207,7 +1240,7 @@ static Suite *collector_suite(void)
 		 v9_exporter_reboot, v9_bad_sets, template_limit);
 	ADD_CASE(s, "ipfix", ipfix_enterprise_varlen_withdrawal,
 		 ipfix_options_sampling_and_uptime, ipfix_length_and_expiry);
-	ADD_CASE(s, "sflow", sflow_samples);
+	ADD_CASE(s, "sflow", sflow_samples, sflow_bad_records);
 	ADD_CASE(s, "state", uptime_arithmetic, clock_offset,
 		 allow_list_and_exporter_limit);
 	ADD_CASE(s, "config", config_object);
