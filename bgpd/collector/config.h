@@ -13,9 +13,13 @@
  *                                   the exporter says
  *     "socket_buffer": 4194304,     SO_RCVBUF octets [4 MiB; 0: system]
  *     "max_exporters": 1024,        exporters kept (others dropped)
- *     "max_templates": 256,         templates per exporter
+ *     "max_templates": 64,          templates per exporter
  *     "template_timeout": 1800      seconds a template lives unrefreshed
- *   } */
+ *   }
+ * Memory is bounded by these: an exporter takes about 2.7 KiB, a template
+ * at most 32 octets + 6 per field (TEMPLATE_FIELDS_MAX fields), so the
+ * defaults hold every exporter's state in under 60 MiB even when each
+ * sends the largest templates it may. */
 #ifndef BGPD_COLLECTOR_CONFIG_H
 #define BGPD_COLLECTOR_CONFIG_H
 
@@ -31,7 +35,7 @@
 #define COLLECTOR_ALLOW_MAX 4096
 #define COLLECTOR_SOCKET_BUFFER_DEFAULT (4u << 20)
 #define COLLECTOR_MAX_EXPORTERS_DEFAULT 1024
-#define COLLECTOR_MAX_TEMPLATES_DEFAULT 256
+#define COLLECTOR_MAX_TEMPLATES_DEFAULT 64
 #define COLLECTOR_TEMPLATE_TIMEOUT_DEFAULT 1800
 #define COLLECTOR_PORT_NETFLOW 2055	/* customary, no RFC */
 #define COLLECTOR_PORT_IPFIX 4739	/* RFC 7011 §10.3.4 */

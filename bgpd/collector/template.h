@@ -12,7 +12,7 @@
 #include "bgpd/collector/flow.h"
 #include "lib/reader.h"
 
-#define TEMPLATE_FIELDS_MAX 256		/* more is refused (memory bound) */
+#define TEMPLATE_FIELDS_MAX 128		/* more is refused (memory bound) */
 #define TEMPLATE_VARLEN 0xffff		/* RFC 7011 §7 */
 
 /* What a field fills in (IANA IPFIX information elements; NetFlow v9
