@@ -30,7 +30,11 @@ struct capture *capture_open(const char *path, char *err, size_t errlen)
 	pcap_t *p = pcap_open_offline_with_tstamp_precision(
 		path, PCAP_TSTAMP_PRECISION_MICRO, perr);
 	if (!p) {
-		snprintf(err, errlen, "%s: %s", path, perr);
+		/* libpcap names the file in some messages, not in others. */
+		if (strncmp(perr, path, strlen(path)) == 0)
+			snprintf(err, errlen, "%s", perr);
+		else
+			snprintf(err, errlen, "%s: %s", path, perr);
 		return NULL;
 	}
 	int lt = pcap_datalink(p);
