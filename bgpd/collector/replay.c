@@ -11,6 +11,7 @@
 #include "lib/packet.h"
 
 #define IP_PROTO_UDP 17
+#define UDP_PAYLOAD_MAX 65535
 
 bool replay_capture(struct collector *c, const char *path,
 		    struct replay_stats *st, char *err, size_t errlen)
@@ -18,6 +19,7 @@ bool replay_capture(struct collector *c, const char *path,
 	struct capture *cap = capture_open(path, err, errlen);
 	if (!cap)
 		return false;
+	static uint8_t datagram[UDP_PAYLOAD_MAX];
 	struct capture_frame f;
 	int rc;
 	while ((rc = capture_next(cap, &f, err, errlen)) == 1) {
@@ -25,13 +27,15 @@ bool replay_capture(struct collector *c, const char *path,
 		struct packet p;
 		if (!packet_parse(f.data, f.link, &p) ||
 		    p.proto != IP_PROTO_UDP || !p.has_l4 ||
-		    (p.frag & PACKET_FRAG_IS)) {
+		    (p.frag & PACKET_FRAG_IS) ||
+		    remaining(&p.payload) > sizeof datagram) {
 			st->skipped++;
 			continue;
 		}
 		st->datagrams++;
-		collector_input(c, &p.src, p.payload.data + p.payload.off,
-				remaining(&p.payload), f.time_us / 1000);
+		size_t len = remaining(&p.payload);	/* <= the buffer */
+		get_bytes(&p.payload, datagram, len);
+		collector_input(c, &p.src, datagram, len, f.time_us / 1000);
 	}
 	capture_close(cap);
 	return rc == 0;
