@@ -16,7 +16,7 @@
 struct replay_stats {
 	uint64_t frames;
 	uint64_t datagrams;		/* UDP datagrams fed to the collector */
-	uint64_t skipped;		/* frames that are not UDP over IP */
+	uint64_t skipped;		/* not UDP over IP, or IP fragments */
 };
 
 /* Feeds every UDP datagram of the capture at path to c, with its capture
