@@ -770,6 +770,97 @@ START_TEST(ipfix_options_sampling_and_uptime)
 }
 END_TEST
 
+/* The other field types: seconds and NTP times, lengths, fragment flags,
+ * 2-octet TCP flags, interfaces, ICMP type and code apart, and sampling
+ * from size/population and from a probability. */
+START_TEST(ipfix_more_field_types)
+{
+	struct got g = { 0 };
+	struct collector *c = new_collector(&g);
+	struct writer w = writer_init(0);
+	size_t m = ipfix_open(&w, 0);
+	size_t s = set_open(&w, 3);
+	put_u16(&w, 402);
+	put_u16(&w, 3);
+	put_u16(&w, 1);
+	put_u16(&w, IE_selectorId); put_u16(&w, 1);
+	put_u16(&w, 309); put_u16(&w, 4);	/* samplingSize */
+	put_u16(&w, 310); put_u16(&w, 4);	/* samplingPopulation */
+	set_close(&w, s);
+	s = set_open(&w, 3);
+	put_u16(&w, 403);
+	put_u16(&w, 2);
+	put_u16(&w, 1);
+	put_u16(&w, IE_selectorId); put_u16(&w, 1);
+	put_u16(&w, 311); put_u16(&w, 8);	/* samplingProbability */
+	set_close(&w, s);
+	s = set_open(&w, 2);
+	put_u16(&w, 404);
+	put_u16(&w, 13);
+	put_u16(&w, IE_sourceIPv4Address); put_u16(&w, 4);
+	put_u16(&w, IE_destinationIPv4Address); put_u16(&w, 4);
+	put_u16(&w, 6); put_u16(&w, 2);		/* tcpControlBits */
+	put_u16(&w, 10); put_u16(&w, 4);	/* ingressInterface */
+	put_u16(&w, 14); put_u16(&w, 4);	/* egressInterface */
+	put_u16(&w, 25); put_u16(&w, 2);	/* minimumIpTotalLength */
+	put_u16(&w, 26); put_u16(&w, 2);	/* maximumIpTotalLength */
+	put_u16(&w, 197); put_u16(&w, 1);	/* fragmentFlags */
+	put_u16(&w, 176); put_u16(&w, 1);	/* icmpTypeIPv4 */
+	put_u16(&w, 177); put_u16(&w, 1);	/* icmpCodeIPv4 */
+	put_u16(&w, 150); put_u16(&w, 4);	/* flowStartSeconds */
+	put_u16(&w, 155); put_u16(&w, 8);	/* flowEndMicroseconds */
+	put_u16(&w, IE_selectorId); put_u16(&w, 1);
+	set_close(&w, s);
+	s = set_open(&w, 402);
+	put_u8(&w, 1);
+	put_u32(&w, 1);			/* 1 of … */
+	put_u32(&w, 64);		/* … 64 */
+	set_close(&w, s);
+	s = set_open(&w, 403);
+	put_u8(&w, 2);
+	double p = 0.001;		/* 1 in 1000 */
+	uint64_t bits;
+	memcpy(&bits, &p, sizeof bits);
+	put_u64(&w, bits);
+	set_close(&w, s);
+	s = set_open(&w, 404);
+	for (uint8_t sel = 1; sel <= 2; sel++) {
+		put_addr(&w, "192.0.2.1");
+		put_addr(&w, "10.50.100.100");
+		put_u16(&w, 0x0112);	/* NS bit (dropped), SYN|ACK */
+		put_u32(&w, 100000);
+		put_u32(&w, 200000);
+		put_u16(&w, 40);
+		put_u16(&w, 1500);
+		put_u8(&w, 0x01 | 0x04);	/* DF, more fragments */
+		put_u8(&w, 3);		/* destination unreachable */
+		put_u8(&w, 4);		/* fragmentation needed */
+		put_u32(&w, 1700000000);
+		/* NTP: 1700000001.5 s = (1700000001 + 2208988800) . 2^31 */
+		put_u32(&w, (uint32_t)(1700000001ull + 2208988800ull));
+		put_u32(&w, 0x80000000u);
+		put_u8(&w, sel);
+	}
+	set_close(&w, s);
+	ipfix_close(&w, m);
+	ck_assert_uint_eq(feed(c, &w, (int64_t)IPFIX_SECS * 1000), 2);
+	const struct flow_record *r = &g.r[0];
+	ck_assert_uint_eq(r->tcp_flags, 0x12);
+	ck_assert_uint_eq(r->in_if, 100000);
+	ck_assert_uint_eq(r->out_if, 200000);
+	ck_assert_uint_eq(r->pkt_len_min, 40);
+	ck_assert_uint_eq(r->pkt_len_max, 1500);
+	ck_assert_uint_eq(r->frag, FLOW_FRAG_DF | FLOW_FRAG_IS);
+	ck_assert_uint_eq(r->dport, 3 << 8 | 4);
+	ck_assert_int_eq(r->start_ms, 1700000000000ll);
+	ck_assert_int_eq(r->end_ms, 1700000001500ll);
+	ck_assert_uint_eq(r->sampling, 64);
+	ck_assert_uint_eq(g.r[1].sampling, 1000);
+	writer_free(&w);
+	collector_free(c);
+}
+END_TEST
+
 START_TEST(ipfix_length_and_expiry)
 {
 	struct got g = { 0 };
@@ -1239,7 +1330,8 @@ static Suite *collector_suite(void)
 		 v9_data_before_template_and_redefinition, v9_options_sampling,
 		 v9_exporter_reboot, v9_bad_sets, template_limit);
 	ADD_CASE(s, "ipfix", ipfix_enterprise_varlen_withdrawal,
-		 ipfix_options_sampling_and_uptime, ipfix_length_and_expiry);
+		 ipfix_options_sampling_and_uptime, ipfix_more_field_types,
+		 ipfix_length_and_expiry);
 	ADD_CASE(s, "sflow", sflow_samples, sflow_bad_records);
 	ADD_CASE(s, "state", uptime_arithmetic, clock_offset,
 		 allow_list_and_exporter_limit);
