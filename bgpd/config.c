@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "bgpd/control/http.h"
 #include "nlri/flowspec.h"
 #include "nlri/text.h"
 
@@ -1179,9 +1180,22 @@ static void top_collector(struct loader *ld, json_t *v, void *t)
 	keep_object(ld, v, &((struct config *)t)->collector);
 }
 
+/* An error of the http section at key (below "http"). */
+static void http_error(void *ctx, const char *key, const char *msg)
+{
+	struct loader *ld = ctx;
+	if (key)
+		push_key(ld, key);
+	error(ld, "%s", msg);
+	if (key)
+		pop(ld);
+}
+
 static void top_http(struct loader *ld, json_t *v, void *t)
 {
 	keep_object(ld, v, &((struct config *)t)->http);
+	if (json_is_object(v))
+		http_config_parse(v, NULL, http_error, ld);
 }
 
 /* In this order: static_rules needs the neighbors. */

@@ -19,6 +19,7 @@
 #include "bgpd/bgp/session.h"
 #include "bgpd/config.h"
 #include "bgpd/control/ctl.h"
+#include "bgpd/control/http.h"
 #include "bgpd/rib/rib.h"
 #include "lib/log.h"
 
@@ -31,6 +32,7 @@ struct daemon {
 	struct session *session;
 	struct ctl_server *ctl;
 	struct ctl_daemon ctl_daemon;
+	struct http_server *http;	/* NULL: no "http" in the config */
 	struct event *expiry;		/* rib_expire at the next expiry */
 	int64_t expiry_at;		/* when it is armed for; 0: not armed */
 	struct event *signals[2];
@@ -47,6 +49,14 @@ static int64_t mono_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wall-clock time, for times shown to users (the HTTP API's "expires"). */
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -289,6 +299,15 @@ static void start(struct daemon *d)
 	if (!d->ctl)
 		fatal("control socket %s: %s", d->cfg->control_socket, err);
 
+	/* The HTTP API: the control code and audit hook, the wall clock. */
+	if (d->cfg->http) {
+		static const struct http_hooks hooks = { .wall_ms = wall_ms };
+		d->http = http_server_new(d->base, d->cfg->http, &d->ctl_daemon,
+					  &hooks, err, sizeof err);
+		if (!d->http)
+			fatal("%s", err);
+	}
+
 	const int sigs[2] = { SIGINT, SIGTERM };
 	for (unsigned i = 0; i < 2; i++) {
 		d->signals[i] = evsignal_new(d->base, sigs[i], on_signal, d);
@@ -303,6 +322,7 @@ static void stop(struct daemon *d)
 {
 	for (unsigned i = 0; i < 2; i++)
 		event_free(d->signals[i]);
+	http_server_free(d->http);
 	ctl_server_free(d->ctl);
 	if (d->gr_timer)
 		event_free(d->gr_timer);
