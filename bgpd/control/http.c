@@ -30,6 +30,7 @@
 #define STATUS_MAX 600		/* counted statuses: 0..599 */
 #define WHO_MAX 80
 #define RULES_PATH "/api/v1/rules"
+#define WITHDRAW_PATH RULES_PATH "/withdraw"
 #define JSON_TYPE "application/json"
 #define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 #define REALM "Bearer realm=\"flowspecd\""
@@ -192,13 +193,14 @@ static bool setup_load(struct setup *s, const json_t *section)
 		    listen);
 	const char *token = string_key(s, section, "token_file");
 	if (!token && !json_object_get(section, "token_file"))
-		bad(s, "token_file", "missing: the API needs a bearer token");
+		bad(s, NULL, "missing key 'token_file' (the API needs a "
+		    "bearer token)");
 	const char *cert = string_key(s, section, "tls_cert");
 	const char *tkey = string_key(s, section, "tls_key");
 	if (!cert != !tkey && !json_object_get(section, cert ? "tls_key"
 								: "tls_cert"))
-		bad(s, cert ? "tls_key" : "tls_cert", "missing: TLS needs "
-		    "both tls_cert and tls_key");
+		bad(s, NULL, "missing key '%s' (TLS needs both tls_cert and "
+		    "tls_key)", cert ? "tls_key" : "tls_cert");
 	if (!s->ok)
 		return false;
 	s->cfg.token_file = strdup(token);
@@ -582,13 +584,15 @@ static const char *method_name(enum evhttp_cmd_type m)
 	}
 }
 
+/* 405 with the methods allowed ("GET, POST") and where to go instead. */
 static void not_allowed(struct http_server *s, struct evhttp_request *req,
-			const char *allow)
+			const char *allow, const char *hint)
 {
 	evhttp_add_header(evhttp_request_get_output_headers(req), "Allow",
 			  allow);
-	refuse(s, req, 405, "method", "%s is not allowed here (%s)",
-	       method_name(evhttp_request_get_command(req)), allow);
+	refuse(s, req, 405, "method", "%s is not allowed here (%s%s%s)",
+	       method_name(evhttp_request_get_command(req)), allow,
+	       hint ? "; " : "", hint ? hint : "");
 }
 
 static void handle(struct evhttp_request *req, void *arg)
@@ -611,34 +615,40 @@ static void handle(struct evhttp_request *req, void *arg)
 	if (strcmp(path, RULES_PATH) == 0) {
 		if (get)
 			get_rules(s, req);
-		else if (m == EVHTTP_REQ_POST || m == EVHTTP_REQ_DELETE)
-			change_rule(s, req, m == EVHTTP_REQ_POST, who);
+		else if (m == EVHTTP_REQ_POST)
+			change_rule(s, req, true, who);
 		else
-			not_allowed(s, req, "GET, POST, DELETE");
+			not_allowed(s, req, "GET, POST", "withdraw with DELETE "
+				    RULES_PATH "/ID or POST " WITHDRAW_PATH);
+	} else if (strcmp(path, WITHDRAW_PATH) == 0) {
+		if (m == EVHTTP_REQ_POST)
+			change_rule(s, req, false, who);
+		else
+			not_allowed(s, req, "POST", NULL);
 	} else if (strncmp(path, RULES_PATH "/", sizeof RULES_PATH) == 0) {
 		const char *id = path + sizeof RULES_PATH;
 		const struct rib_entry *e;
 		if (m == EVHTTP_REQ_DELETE)
 			delete_rule_id(s, req, id, who);
 		else if (!get)
-			not_allowed(s, req, "GET, DELETE");
+			not_allowed(s, req, "GET, DELETE", NULL);
 		else if ((e = entry_by_id(s, req, id)) != NULL)
 			send_json(s, req, 200, rule_json(s, e));
 	} else if (strcmp(path, "/api/v1/neighbors") == 0) {
 		if (get)
 			get_neighbors(s, req, who);
 		else
-			not_allowed(s, req, "GET");
+			not_allowed(s, req, "GET", NULL);
 	} else if (strcmp(path, "/api/v1/mitigations") == 0) {
 		if (get)
 			get_mitigations(s, req);
 		else
-			not_allowed(s, req, "GET");
+			not_allowed(s, req, "GET", NULL);
 	} else if (strcmp(path, "/metrics") == 0) {
 		if (get)
 			get_metrics(s, req);
 		else
-			not_allowed(s, req, "GET");
+			not_allowed(s, req, "GET", NULL);
 	} else {
 		refuse(s, req, 404, "path", "no such endpoint: %.100s", path);
 	}

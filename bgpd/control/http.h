@@ -15,12 +15,14 @@
  *   GET    /api/v1/rules          200 {"rules": [RULE, …]}
  *   GET    /api/v1/rules/ID       200 RULE | 404
  *   POST   /api/v1/rules          body ANNOUNCE: 201 RULE + {"result":
- *                                 "added", "message"} for a new rule, 200
- *                                 with "result" "replaced" (and "was") or
- *                                 "unchanged" when the match was there
+ *                                 "added", "message": "added id 7: …"}
+ *                                 for a new match; 200 with "result"
+ *                                 "replaced" (the message shows what it
+ *                                 was) or "unchanged" for a known one
  *   DELETE /api/v1/rules/ID       204
- *   DELETE /api/v1/rules          body WITHDRAW: 200 {"result":
- *                                 "withdrawn", "message": "…"}
+ *   POST   /api/v1/rules/withdraw body WITHDRAW: 200 {"result":
+ *                                 "withdrawn", "message": "…"} (libevent
+ *                                 2.1 reads no body of a DELETE)
  *   GET    /api/v1/neighbors      200 the `show neighbor --json` object
  *   GET    /api/v1/mitigations    200 {"mitigations": [ … ]}
  *   GET    /metrics               200 Prometheus text format 0.0.4
@@ -108,7 +110,7 @@ struct http_error {
 	char msg[HTTP_ERROR_MAX];
 };
 
-/* Parses a POST (announce true) or DELETE body of len octets into cmd
+/* Parses an ANNOUNCE (announce true) or WITHDRAW body of len octets into cmd
  * (CTL_ANNOUNCE or CTL_WITHDRAW), which the call initialises. On failure
  * cmd holds nothing and err says why (status 400). Neighbors are checked
  * to be addresses here, to be configured ones by the caller. */

@@ -185,6 +185,8 @@ static bool put_section(struct builder *b, const json_t *obj, const char *name)
 	const json_t *sec = json_object_get(obj, name);
 	char field[64];
 	snprintf(field, sizeof field, "%s.%s", b->field, name);
+	if (!sec)
+		return refuse(b->err, 400, field, "missing");
 	if (!json_is_object(sec))
 		return refuse(b->err, 400, field, "must be an object, not %s",
 			      type_name(sec));
