@@ -357,6 +357,8 @@ static bool parse_request(const json_t *root, bool announce,
 			   strcmp(key, "comment") == 0;
 		char f[64];
 		snprintf(f, sizeof f, "%.60s", key);
+		if (!key[0])
+			return refuse(err, 400, "body", "an empty key");
 		if (opt && !announce)
 			return refuse(err, 400, f, "a withdraw takes no %s",
 				      key);
