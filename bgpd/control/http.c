@@ -580,6 +580,10 @@ static const char *method_name(enum evhttp_cmd_type m)
 	case EVHTTP_REQ_GET: return "GET";
 	case EVHTTP_REQ_POST: return "POST";
 	case EVHTTP_REQ_DELETE: return "DELETE";
+	case EVHTTP_REQ_PUT: return "PUT";
+	case EVHTTP_REQ_PATCH: return "PATCH";
+	case EVHTTP_REQ_HEAD: return "HEAD";
+	case EVHTTP_REQ_OPTIONS: return "OPTIONS";
 	default: return "other";
 	}
 }
@@ -739,8 +743,12 @@ struct http_server *http_server_new(struct event_base *base,
 	evhttp_set_timeout(s->http, HTTP_TIMEOUT_S);
 	/* A client whose body is too big gets its 413 before the close. */
 	evhttp_set_flags(s->http, EVHTTP_SERVER_LINGERING_CLOSE);
+	/* These reach handle(), which answers 405 (JSON, Allow) for the
+	 * ones a path does not take; libevent answers others with 501. */
 	evhttp_set_allowed_methods(s->http, EVHTTP_REQ_GET | EVHTTP_REQ_POST |
-					    EVHTTP_REQ_DELETE);
+				   EVHTTP_REQ_DELETE | EVHTTP_REQ_PUT |
+				   EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD |
+				   EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(s->http, handle, s);
 	if (s->tls)
 		evhttp_set_bevcb(s->http, tls_bev, s);
