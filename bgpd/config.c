@@ -1195,7 +1195,7 @@ static void top_http(struct loader *ld, json_t *v, void *t)
 {
 	keep_object(ld, v, &((struct config *)t)->http);
 	if (json_is_object(v))
-		http_config_parse(v, NULL, http_error, ld);
+		http_config_check(v, http_error, ld);
 }
 
 /* In this order: static_rules needs the neighbors. */

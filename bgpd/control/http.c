@@ -48,7 +48,8 @@ struct http_server {
 
 /* Everything the section gives, loaded. */
 struct setup {
-	struct http_config cfg;
+	struct addr listen_addr;
+	uint16_t listen_port;
 	unsigned char token[TOKEN_DIGEST_LEN];
 	SSL_CTX *tls;
 	http_config_error_fn report;
@@ -157,14 +158,8 @@ static void load_tls(struct setup *s, const char *cert, const char *key)
 		SSL_CTX_free(ctx);
 }
 
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 static void setup_clear(struct setup *s)
 {
-	http_config_clear(&s->cfg);
 	SSL_CTX_free(s->tls);
 	s->tls = NULL;
 	OPENSSL_cleanse(s->token, sizeof s->token);
@@ -187,8 +182,8 @@ static bool setup_load(struct setup *s, const json_t *section)
 	}
 	const char *listen = string_key(s, section, "listen");
 	if (!config_parse_hostport(listen ? listen : HTTP_LISTEN_DEFAULT,
-				   HTTP_PORT_DEFAULT, &s->cfg.listen_addr,
-				   &s->cfg.listen_port))
+				   HTTP_PORT_DEFAULT, &s->listen_addr,
+				   &s->listen_port))
 		bad(s, "listen", "'%s' is not ADDR:PORT, [IPV6]:PORT or ADDR",
 		    listen);
 	const char *token = string_key(s, section, "token_file");
@@ -201,14 +196,6 @@ static bool setup_load(struct setup *s, const json_t *section)
 								: "tls_cert"))
 		bad(s, NULL, "missing key '%s' (TLS needs both tls_cert and "
 		    "tls_key)", cert ? "tls_key" : "tls_cert");
-	if (!s->ok)
-		return false;
-	s->cfg.token_file = strdup(token);
-	s->cfg.tls_cert = dup_or_null(cert);
-	s->cfg.tls_key = dup_or_null(tkey);
-	if (!s->cfg.token_file || !s->cfg.tls_cert != !cert ||
-	    !s->cfg.tls_key != !tkey)
-		bad(s, NULL, "out of memory");
 	if (s->ok)
 		load_token(s, token);
 	if (s->ok && cert)
@@ -216,27 +203,13 @@ static bool setup_load(struct setup *s, const json_t *section)
 	return s->ok;
 }
 
-bool http_config_parse(const json_t *section, struct http_config *cfg,
-		       http_config_error_fn report, void *ctx)
+bool http_config_check(const json_t *section, http_config_error_fn report,
+		       void *ctx)
 {
 	struct setup s = { .report = report, .ctx = ctx };
 	bool ok = setup_load(&s, section);
-	if (ok && cfg) {
-		*cfg = s.cfg;
-		s.cfg = (struct http_config){ 0 };
-	}
 	setup_clear(&s);
 	return ok;
-}
-
-void http_config_clear(struct http_config *cfg)
-{
-	if (!cfg)
-		return;
-	free(cfg->token_file);
-	free(cfg->tls_cert);
-	free(cfg->tls_key);
-	*cfg = (struct http_config){ 0 };
 }
 
 /* ---- replies ---------------------------------------------------------- */
@@ -729,9 +702,9 @@ struct http_server *http_server_new(struct event_base *base,
 	st.tls = NULL;
 	s->http = evhttp_new(base);
 	char a[ADDR_STRLEN];
-	addr_format(&st.cfg.listen_addr, a);
-	uint16_t port = st.cfg.listen_port;
-	bool plain_remote = !s->tls && !is_loopback(&st.cfg.listen_addr);
+	addr_format(&st.listen_addr, a);
+	uint16_t port = st.listen_port;
+	bool plain_remote = !s->tls && !is_loopback(&st.listen_addr);
 	setup_clear(&st);
 	if (!s->http) {
 		snprintf(err, errlen, "out of memory");

@@ -79,27 +79,16 @@ struct ctl_daemon;
 
 /* ---- config ------------------------------------------------------------ */
 
-/* The parsed "http" section. */
-struct http_config {
-	struct addr listen_addr;
-	uint16_t listen_port;
-	char *token_file;		/* owned */
-	char *tls_cert;			/* owned; NULL: plain HTTP */
-	char *tls_key;
-};
-
 /* Told of one error of the section: key is the key below "http" (NULL:
  * the section as a whole), msg says what is wrong. */
 typedef void (*http_config_error_fn)(void *ctx, const char *key,
 				     const char *msg);
 
 /* Checks the section's keys and values (unknown keys are errors) and
- * that the token file, certificate and key can be read and used. Returns
- * true and fills cfg (when not NULL; free with http_config_clear), or
- * false after telling report of every error. */
-bool http_config_parse(const json_t *section, struct http_config *cfg,
-		       http_config_error_fn report, void *ctx);
-void http_config_clear(struct http_config *cfg);	/* NULL-safe */
+ * that the token file, certificate and key can be read and used; tells
+ * report of every error and returns false when there was any. */
+bool http_config_check(const json_t *section, http_config_error_fn report,
+		       void *ctx);
 
 /* ---- request bodies (no I/O) ----------------------------------------- */
 

@@ -102,6 +102,7 @@ START_TEST(config_section)
 			      "test_http.empty: ", 49) == 0, "%s", got);
 	free(got);
 	unlink("test_http.empty");
+	unlink(TOKEN_FILE);
 }
 END_TEST
 
@@ -375,8 +376,8 @@ START_TEST(metrics_text)
 	put_u8(&w, 0);
 	const char *t = (const char *)w.data;
 	static const char *const lines[] = {
-		"# TYPE flowspecd_bgp_session_up gauge\n"
-		"flowspecd_bgp_session_up{neighbor=\"10.0.0.1\"} 1\n",
+		("# TYPE flowspecd_bgp_session_up gauge\n"
+		 "flowspecd_bgp_session_up{neighbor=\"10.0.0.1\"} 1\n"),
 		"flowspecd_bgp_messages_received_total{neighbor=\"10.0.0.1\"} 7\n",
 		"flowspecd_bgp_messages_sent_total{neighbor=\"10.0.0.1\"} 9\n",
 		"flowspecd_bgp_established_total{neighbor=\"10.0.0.1\"} 2\n",
