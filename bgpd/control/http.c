@@ -54,6 +54,10 @@ struct setup {
 	SSL_CTX *tls;
 	http_config_error_fn report;
 	void *ctx;
+	/* Only checking (the config loader): a file this process may not
+	 * read is skipped, not an error, so a reload after the privilege
+	 * drop (main.c) is not refused for a root-only key. */
+	bool checking;
 	bool ok;
 };
 
@@ -89,15 +93,22 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
+/* The file at path opened for reading, or NULL: reported, or (EACCES
+ * while checking) skipped. */
+static FILE *open_file(struct setup *s, const char *key, const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f && !(errno == EACCES && s->checking))
+		bad(s, key, "cannot read %s: %s", path, strerror(errno));
+	return f;
+}
+
 /* Reads the token file into the SHA-256 digest of the token. */
 static void load_token(struct setup *s, const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f) {
-		bad(s, "token_file", "cannot read %s: %s", path,
-		    strerror(errno));
+	FILE *f = open_file(s, "token_file", path);
+	if (!f)
 		return;
-	}
 	char buf[HTTP_TOKEN_MAX + 1];
 	size_t n = fread(buf, 1, sizeof buf, f);
 	bool failed = ferror(f);
@@ -136,6 +147,15 @@ static const char *tls_error(char *buf, size_t len)
 
 static void load_tls(struct setup *s, const char *cert, const char *key)
 {
+	FILE *fc = open_file(s, "tls_cert", cert);
+	FILE *fk = open_file(s, "tls_key", key);
+	bool readable = fc && fk;
+	if (fc)
+		fclose(fc);
+	if (fk)
+		fclose(fk);
+	if (!readable)
+		return;
 	char why[256];
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
 	if (!ctx) {
@@ -206,7 +226,7 @@ static bool setup_load(struct setup *s, const json_t *section)
 bool http_config_check(const json_t *section, http_config_error_fn report,
 		       void *ctx)
 {
-	struct setup s = { .report = report, .ctx = ctx };
+	struct setup s = { .report = report, .ctx = ctx, .checking = true };
 	bool ok = setup_load(&s, section);
 	setup_clear(&s);
 	return ok;

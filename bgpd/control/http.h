@@ -85,8 +85,10 @@ typedef void (*http_config_error_fn)(void *ctx, const char *key,
 				     const char *msg);
 
 /* Checks the section's keys and values (unknown keys are errors) and
- * that the token file, certificate and key can be read and used; tells
- * report of every error and returns false when there was any. */
+ * that the token file, certificate and key exist and can be used (a file
+ * this process may not read is left to http_server_new: a reload after
+ * dropping root still works); tells report of every error and returns
+ * false when there was any. */
 bool http_config_check(const json_t *section, http_config_error_fn report,
 		       void *ctx);
 
