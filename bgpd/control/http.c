@@ -205,7 +205,7 @@ static bool setup_load(struct setup *s, const json_t *section)
 				   HTTP_PORT_DEFAULT, &s->listen_addr,
 				   &s->listen_port))
 		bad(s, "listen", "'%s' is not ADDR:PORT, [IPV6]:PORT or ADDR",
-		    listen);
+		    listen ? listen : HTTP_LISTEN_DEFAULT);
 	const char *token = string_key(s, section, "token_file");
 	if (!token && !json_object_get(section, "token_file"))
 		bad(s, NULL, "missing key 'token_file' (the API needs a "
