@@ -176,10 +176,12 @@ id=$(field rules.3.id <<<"$out")
 one=$(api GET "/api/v1/rules/$id")
 check get-rule-id "GET /api/v1/rules/$id: $one" \
     [ "${one%% *}" = 200 -a "$(field rule <<<"$one")" = "$(field rules.3.rule <<<"$out")" ]
-exp=$(field rules.0.expires <<<"$out")
-ttl_left=$(field rules.0.expires_in <<<"$out")
-check get-rule-expires "expires $exp (now $(date +%s)), expires_in $ttl_left" \
-    eval '[ -z "$ttl_left" ] && [ -z "$exp" ] || (( exp - $(date +%s) >= ttl_left - 2 && exp - $(date +%s) <= ttl_left + 2 ))'
+# A text rule was posted with ttl 3600: expires = now + expires_in.
+exp=$(sed 's/^[0-9]* //' <<<"$out" | "$PYTHON" -c 'import json, sys, time
+r = [x for x in json.load(sys.stdin)["rules"] if x["expires_in"] is not None][0]
+print(r["expires_in"], r["expires"] - int(time.time()))')
+check get-rule-expires "expires_in and expires - now: $exp" \
+    eval 'set -- $exp; (($1 >= 3500 && $1 <= 3600 && $2 >= $1 - 2 && $2 <= $1 + 2))'
 
 # A second POST of the first rule's match with other actions replaces it.
 first="${RULES[0]%% then *} then { rate-limit 9000; } }"
