@@ -10,6 +10,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "bgpd/control/http.h"
 #include "bgpd/policy/policy.h"
 #include "nlri/flowspec.h"
 #include "nlri/text.h"
@@ -761,9 +762,22 @@ static void top_collector(struct loader *ld, json_t *v, void *t)
 	keep_object(ld, v, &((struct config *)t)->collector);
 }
 
+/* An error of the http section at key (below "http"). */
+static void http_error(void *ctx, const char *key, const char *msg)
+{
+	struct loader *ld = ctx;
+	if (key)
+		ld_push_key(ld, key);
+	ld_error(ld, "%s", msg);
+	if (key)
+		ld_pop(ld);
+}
+
 static void top_http(struct loader *ld, json_t *v, void *t)
 {
 	keep_object(ld, v, &((struct config *)t)->http);
+	if (json_is_object(v))
+		http_config_check(v, http_error, ld);
 }
 
 /* In this order: static_rules needs the neighbors. */

@@ -30,6 +30,7 @@
 #include "bgpd/bgp/session.h"
 #include "bgpd/config.h"
 #include "bgpd/control/ctl.h"
+#include "bgpd/control/http.h"
 #include "bgpd/control/process.h"
 #include "bgpd/privdrop.h"
 #include "bgpd/reload.h"
@@ -46,6 +47,7 @@ struct daemon {
 	struct session *session;
 	struct ctl_server *ctl;
 	struct ctl_daemon ctl_daemon;
+	struct http_server *http;	/* NULL: no "http" in the config */
 	struct event *expiry;		/* rib_expire at the next expiry */
 	int64_t expiry_at;		/* when it is armed for; 0: not armed */
 	struct event *signals[4];
@@ -64,6 +66,14 @@ static int64_t mono_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Wall-clock time, for times shown to users (the HTTP API's "expires"). */
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -375,6 +385,17 @@ static void start(struct daemon *d)
 				sizeof err);
 	if (!d->ctl)
 		fatal("control socket %s: %s", d->cfg->control_socket, err);
+
+	/* The HTTP API: the control code and audit hook, the wall clock;
+	 * before the privilege drop (its port, token and TLS key). */
+	if (d->cfg->http) {
+		static const struct http_hooks hooks = { .wall_ms = wall_ms };
+		d->http = http_server_new(d->base, d->cfg->http, &d->ctl_daemon,
+					  &hooks, err, sizeof err);
+		if (!d->http)
+			fatal("%s", err);
+	}
+
 	/* Every privileged socket is open: the rest runs as the user. */
 	const char *own[] = { d->cfg->control_socket };
 	if (d->cfg->user &&
@@ -404,6 +425,7 @@ static void stop(struct daemon *d)
 	for (unsigned i = 0; i < 4; i++)
 		event_free(d->signals[i]);
 	proc_set_free(d->procs);
+	http_server_free(d->http);
 	ctl_server_free(d->ctl);
 	if (d->gr_timer)
 		event_free(d->gr_timer);

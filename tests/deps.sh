@@ -25,9 +25,9 @@ BUILD=(cmake gcc pkg-config check libpcap-dev libevent-dev libssl-dev
 DEMO=("${BUILD[@]}" gobgpd)
 # tests/run.sh: the build with clang and libFuzzer, tshark for the encoding
 # checks, the real peers (GoBGP, ExaBGP), softflowd and tcpdump for captures,
-# python3 for the check scripts.
+# python3 for the check scripts, openssl for the HTTP API's test certificate.
 TEST=("${BUILD[@]}" clang libclang-rt-14-dev tshark gobgpd exabgp softflowd
-      tcpdump python3)
+      tcpdump python3 openssl)
 
 usage() {
 	echo "usage: tests/deps.sh [--log FILE] [test|demo]" >&2

@@ -76,6 +76,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "bgpd/bgp/peer.h"
 #include "bgpd/control/cmd.h"
 #include "lib/writer.h"
@@ -154,6 +156,15 @@ void ctl_run_line(const struct ctl_daemon *d, const char *line, size_t len,
  * was done before the error, if anything). */
 bool ctl_exec(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
 	      struct writer *body, char *err, size_t errlen);
+/* ctl_exec for client who, and a change command with its result goes to
+ * d->audit: the one way flowspecctl and the HTTP API change things. On
+ * failure err holds one line (never empty). */
+bool ctl_run(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
+	     const char *who, struct writer *body, char *err, size_t errlen);
+
+struct rib_entry;
+/* One rule as `show flow --json` shows it (a new object). */
+json_t *ctl_rule_json(const struct ctl_daemon *d, const struct rib_entry *e);
 
 struct ctl_server;
 

@@ -505,8 +505,7 @@ static bool exec_show_neighbor(const struct ctl_daemon *d,
 
 /* ---- rules ---------------------------------------------------------- */
 
-static json_t *entry_json(const struct ctl_daemon *d,
-			  const struct rib_entry *e)
+json_t *ctl_rule_json(const struct ctl_daemon *d, const struct rib_entry *e)
 {
 	json_t *o = json_object();
 	char id[24];
@@ -555,7 +554,7 @@ static bool exec_show_flow(const struct ctl_daemon *d,
 		json_t *arr = json_array();
 		for (const struct rib_entry *e = rib_next(d->rib, NULL); e;
 		     e = rib_next(d->rib, e))
-			json_array_append_new(arr, entry_json(d, e));
+			json_array_append_new(arr, ctl_rule_json(d, e));
 		json_t *o = json_object();
 		json_object_set_new(o, "rules", arr);
 		return put_json(body, o, err, errlen);
@@ -993,6 +992,42 @@ static void first_line(const struct writer *body, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+bool ctl_run(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
+	     const char *who, struct writer *body, char *err, size_t errlen)
+{
+	bool ok = ctl_exec(d, cmd, body, err, errlen);
+	if (body->err) {
+		ok = false;
+		snprintf(err, errlen, "out of memory");
+		writer_reset(body);
+	}
+	/* One line whatever the callbacks wrote. */
+	for (char *c = err; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	if (ok)
+		err[0] = '\0';
+	else if (!err[0])
+		snprintf(err, errlen, "failed");
+
+	if (d->audit && ctl_cmd_changes(cmd)) {
+		struct writer canon = writer_init(0);
+		ctl_cmd_format(&canon, cmd);
+		put_u8(&canon, '\0');
+		char result[512];
+		first_line(body, result, sizeof result);
+		struct ctl_audit a = {
+			.client = who ? who : "unknown",
+			.command = canon.err ? "?" : (const char *)canon.data,
+			.ok = ok,
+			.result = ok ? result : err,
+		};
+		d->audit(d->ctx, &a);
+		writer_free(&canon);
+	}
+	return ok;
+}
+
 void ctl_run_line(const struct ctl_daemon *d, const char *line, size_t len,
 		  const char *who, struct writer *out)
 {
@@ -1004,37 +1039,12 @@ void ctl_run_line(const struct ctl_daemon *d, const char *line, size_t len,
 		return;
 	}
 	struct writer body = writer_init(0);
-	bool ok = ctl_exec(d, &cmd, &body, err, sizeof err);
-	if (body.err) {
-		ok = false;
-		snprintf(err, sizeof err, "out of memory");
-		writer_reset(&body);
-	}
+	bool ok = ctl_run(d, &cmd, who, &body, err, sizeof err);
 	put_body(out, &body);
-	/* One line whatever the callbacks wrote. */
-	for (char *c = err; *c; c++)
-		if (*c == '\n' || *c == '\r')
-			*c = ' ';
 	if (ok)
 		put_str(out, "ok\n");
 	else
-		wprintf(out, "error: %s\n", err[0] ? err : "failed");
-
-	if (d->audit && ctl_cmd_changes(&cmd)) {
-		struct writer canon = writer_init(0);
-		ctl_cmd_format(&canon, &cmd);
-		put_u8(&canon, '\0');
-		char result[512];
-		first_line(&body, result, sizeof result);
-		struct ctl_audit a = {
-			.client = who ? who : "unknown",
-			.command = canon.err ? "?" : (const char *)canon.data,
-			.ok = ok,
-			.result = ok ? result : err,
-		};
-		d->audit(d->ctx, &a);
-		writer_free(&canon);
-	}
+		wprintf(out, "error: %s\n", err);
 	writer_free(&body);
 	ctl_cmd_clear(&cmd);
 }

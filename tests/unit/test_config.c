@@ -175,6 +175,11 @@ END_TEST
 
 START_TEST(every_key)
 {
+	/* The http section's token file must be readable (http.h). */
+	FILE *token = fopen("test_config.token", "w");
+	ck_assert_ptr_nonnull(token);
+	fputs("t0ken\n", token);
+	fclose(token);
 	struct loaded l;
 	struct config *c = load_ok(
 		TOP
@@ -202,7 +207,8 @@ START_TEST(every_key)
 		"\"never_filter\": [\"10.50.0.1/32\", \"2001:db8:50::/48\"],\n"
 		"\"policy\": \"/etc/flowspecd/policy.json\",\n"
 		"\"collector\": { \"listen\": \"0.0.0.0:2055\" },\n"
-		"\"http\": { \"listen\": \"127.0.0.1:8179\" },\n"
+		"\"http\": { \"listen\": \"127.0.0.1:8179\", "
+		"\"token_file\": \"test_config.token\" },\n"
 		"\"user\": \"root\"\n"
 		"}\n", &l);
 	char buf[ADDR_STRLEN];
@@ -253,6 +259,7 @@ START_TEST(every_key)
 			 "127.0.0.1:8179");
 	ck_assert_str_eq(c->user, "root");
 	loaded_free(&l);
+	unlink("test_config.token");
 }
 END_TEST
 
