@@ -3,7 +3,10 @@
  * and BoRR/EoRR markers between them, a FIFO of nodes refused by
  * max_rules, and the attribute sets that were sent, interned so that
  * "what was sent" is one pointer per node and rules with equal attributes
- * are easy to pack together. */
+ * are easy to pack together. The router profile (profile.c) decides per
+ * rule: sent as is, rewritten (the node keeps the match it was sent
+ * with, for the withdraw), or refused (kept out of both FIFOs until the
+ * rule changes). */
 #include "bgpd/bgp/adjout.h"
 
 #include <stdlib.h>
@@ -30,7 +33,7 @@ struct link {
 	enum fs_afi afi;	/* markers */
 };
 
-enum node_state { NODE_CLEAN, NODE_DIRTY, NODE_REFUSED };
+enum node_state { NODE_CLEAN, NODE_DIRTY, NODE_REFUSED, NODE_BLOCKED };
 
 /* One attribute set as sent: next hop and community values, serialized. */
 struct attrs {
@@ -52,6 +55,11 @@ struct adj_node {
 	bool owns_match;
 	const struct rib_entry *entry;	/* the rib's rule, or NULL */
 	struct attrs *sent;		/* NULL: the peer does not have it */
+	/* The match as sent when the profile rewrote it (owned); NULL:
+	 * sent as the key. */
+	uint8_t *wire;
+	size_t wire_len;
+	struct profile_result why;	/* the profile's last decision */
 	enum node_state state;
 	bool force;			/* send even when unchanged (refresh) */
 };
@@ -60,6 +68,7 @@ struct announce {
 	struct adj_node *node;
 	struct attrs *attrs;	/* a reference, given to the node on success */
 	size_t idx;
+	struct fs_rule *rw;	/* the rewritten rule to send, or NULL */
 };
 
 struct adjout {
@@ -72,7 +81,7 @@ struct adjout {
 	struct tree attrs;
 	uint64_t attrs_seq;
 	struct link dirty, refused;	/* list heads */
-	size_t ndirty, nrefused, nsent;
+	size_t ndirty, nrefused, nsent, nblocked, nrewritten;
 	struct link eor[2], borr[2], eorr[2];	/* by AFI - 1 */
 	unsigned eor_pending;		/* bit AFI - 1: End-of-RIB owed */
 	uint64_t announced, withdrawn;
@@ -83,6 +92,7 @@ struct adjout {
 	struct adj_node **wd;
 	struct fs_rule *views;
 	const struct fs_rule **rules;
+	struct fs_rule *rws;	/* rewritten rules, by announce index */
 };
 
 #define NODE_OF_LINK(l)                                                  \
@@ -149,11 +159,10 @@ static void list_unlink(struct link *l)
 
 /* ---- attribute sets ---- */
 
-/* The interned attribute set of e's rule with a reference taken, or NULL
- * when out of memory. */
-static struct attrs *attrs_get(struct adjout *a, const struct rib_entry *e)
+/* The interned attribute set of r with a reference taken, or NULL when
+ * out of memory. */
+static struct attrs *attrs_get(struct adjout *a, const struct fs_rule *r)
 {
-	const struct fs_rule *r = &e->rule;
 	struct writer *w = &a->scratch;
 	writer_reset(w);
 	put_u8(w, (uint8_t)r->nexthop.family);
@@ -209,8 +218,12 @@ static void set_state(struct adjout *a, struct adj_node *n,
 		a->ndirty--;
 	else if (n->state == NODE_REFUSED)
 		a->nrefused--;
+	else if (n->state == NODE_BLOCKED)
+		a->nblocked--;
 	list_unlink(&n->link);
 	n->state = st;
+	if (st == NODE_BLOCKED)
+		a->nblocked++;
 	if (st == NODE_DIRTY) {
 		list_append(&a->dirty, &n->link);
 		a->ndirty++;
@@ -263,14 +276,44 @@ static bool node_detach(struct adj_node *n)
 	return true;
 }
 
+/* Sets the match n was sent with: the rewritten one, or NULL for the
+ * key itself. False when out of memory (n then keeps none). */
+static bool node_set_wire(struct adjout *a, struct adj_node *n,
+			  const struct fs_rule *rw)
+{
+	if (n->wire)
+		a->nrewritten--;
+	free(n->wire);
+	n->wire = NULL;
+	n->wire_len = 0;
+	if (!rw || (rw->match.len == n->len &&
+		    memcmp(rw->match.data, n->match, n->len) == 0))
+		return true;
+	n->wire = malloc(rw->match.len);
+	if (!n->wire)
+		return false;
+	memcpy(n->wire, rw->match.data, rw->match.len);
+	n->wire_len = rw->match.len;
+	a->nrewritten++;
+	return true;
+}
+
+/* The peer no longer has n. */
+static void node_unsend(struct adjout *a, struct adj_node *n)
+{
+	if (n->sent) {
+		attrs_unref(a, n->sent);
+		n->sent = NULL;
+		a->nsent--;
+	}
+	node_set_wire(a, n, NULL);
+}
+
 static void node_free(struct adjout *a, struct adj_node *n)
 {
 	set_state(a, n, NODE_CLEAN);
 	tree_remove(&a->nodes, &n->by_key);
-	if (n->sent) {
-		attrs_unref(a, n->sent);
-		a->nsent--;
-	}
+	node_unsend(a, n);
 	if (n->owns_match)
 		free((void *)n->match);
 	free(n);
@@ -366,8 +409,9 @@ struct adjout *adjout_new(struct rib *rib, const struct adjout_config *cfg)
 	a->wd = calloc(ADJOUT_BATCH, sizeof *a->wd);
 	a->views = calloc(ADJOUT_BATCH, sizeof *a->views);
 	a->rules = calloc(ADJOUT_BATCH, sizeof *a->rules);
+	a->rws = calloc(ADJOUT_BATCH, sizeof *a->rws);
 	struct rib_listener l = { changed, a };
-	if (!a->name || !a->ann || !a->wd || !a->views || !a->rules ||
+	if (!a->name || !a->ann || !a->wd || !a->views || !a->rules || !a->rws ||
 	    !rib_listen(rib, &l)) {
 		adjout_free(a);
 		return NULL;
@@ -382,6 +426,7 @@ void adjout_stop(struct adjout *a)
 		struct adj_node *n = TREE_ENTRY(t, struct adj_node, by_key);
 		if (n->owns_match)
 			free((void *)n->match);
+		free(n->wire);
 		free(n);
 	}
 	while ((t = tree_drain(&a->attrs)))
@@ -390,7 +435,7 @@ void adjout_stop(struct adjout *a)
 	list_init(&a->refused);
 	for (unsigned i = 0; i < 2; i++)
 		a->eor[i].next = a->borr[i].next = a->eorr[i].next = NULL;
-	a->ndirty = a->nrefused = a->nsent = 0;
+	a->ndirty = a->nrefused = a->nsent = a->nblocked = a->nrewritten = 0;
 	a->eor_pending = 0;
 	a->limit_logged = false;
 	a->up = false;
@@ -408,6 +453,7 @@ void adjout_free(struct adjout *a)
 	free(a->wd);
 	free(a->views);
 	free(a->rules);
+	free(a->rws);
 	free(a->name);
 	free(a);
 }
@@ -532,6 +578,45 @@ static void refuse(struct adjout *a, struct adj_node *n)
 	a->limit_logged = true;
 }
 
+/* The profile refused n (n->why says why): withdrawn first when the
+ * peer has an earlier version of it (put_withdraws then blocks it). */
+static void block(struct adjout *a, struct adj_node *n, size_t *nw)
+{
+	char why[160];
+	profile_reason_format(&a->cfg.profile, &n->why, why, sizeof why);
+	log_peer(LOG_WARN, a->name, "not sent (%s): %s", why, n->entry->text);
+	if (n->sent)
+		a->wd[(*nw)++] = n;
+	else
+		set_state(a, n, NODE_BLOCKED);
+}
+
+/* The profile's decision for n; *rw is set to the rewritten rule (in
+ * a->rws[slot]) or NULL. False when n is refused. */
+static bool apply_profile(struct adjout *a, struct adj_node *n, size_t slot,
+			  struct fs_rule **rw)
+{
+	struct fs_rule *out = &a->rws[slot];
+	n->why = profile_apply(&a->cfg.profile, &n->entry->rule, out);
+	*rw = NULL;
+	if (n->why.verdict == PROFILE_SEND)
+		return true;
+	if (n->why.verdict == PROFILE_REFUSE)
+		return false;
+	/* A rewritten match that is another rule's key would make the two
+	 * one NLRI at the peer. */
+	const struct rib_entry *other =
+		rib_find(a->rib, out->afi, out->match.data, out->match.len);
+	if (other && other != n->entry) {
+		fs_rule_clear(out);
+		n->why = (struct profile_result){ PROFILE_REFUSE,
+						  PROFILE_ERR_REWRITE_CLASH, 0 };
+		return false;
+	}
+	*rw = out;
+	return true;
+}
+
 /* Decides what n needs: an announce (into a->ann), a withdraw (into
  * a->wd), a refusal, or nothing. */
 static void plan(struct adjout *a, struct adj_node *n, size_t *na,
@@ -540,31 +625,40 @@ static void plan(struct adjout *a, struct adj_node *n, size_t *na,
 	bool force = n->force;
 	n->force = false;
 	if (!n->entry || !rib_entry_targets(n->entry, &a->cfg.peer)) {
+		n->why = (struct profile_result){ 0 };
 		if (n->sent)
 			a->wd[(*nw)++] = n;
 		else
 			node_free(a, n);
 		return;
 	}
-	struct attrs *at = attrs_get(a, n->entry);
+	struct fs_rule *rw;
+	if (!apply_profile(a, n, *na, &rw)) {
+		block(a, n, nw);
+		return;
+	}
+	struct attrs *at = attrs_get(a, rw ? rw : &n->entry->rule);
 	if (!at) {
 		log_msg(LOG_ERROR, "%s: out of memory: %s not sent", a->name,
 			n->entry->text);
+		fs_rule_clear(rw);
 		return;
 	}
 	if (at == n->sent && !force) {
 		attrs_unref(a, at);
+		fs_rule_clear(rw);
 		return;
 	}
 	if (!n->sent) {
 		if (a->cfg.max_rules && a->nsent >= a->cfg.max_rules) {
 			attrs_unref(a, at);
+			fs_rule_clear(rw);
 			refuse(a, n);
 			return;
 		}
 		a->nsent++;
 	}
-	a->ann[*na] = (struct announce){ n, at, *na };
+	a->ann[*na] = (struct announce){ n, at, *na, rw };
 	(*na)++;
 }
 
@@ -596,11 +690,12 @@ static void put_withdraws(struct adjout *a, struct writer *w, size_t nw,
 {
 	qsort(a->wd, nw, sizeof *a->wd, wd_cmp);
 	for (size_t i = 0; i < nw; i++) {
-		/* A view of the key: a withdraw needs only the match. */
+		/* A view of the match as sent: a withdraw needs only it. */
+		const struct adj_node *n = a->wd[i];
 		a->views[i] = (struct fs_rule){
-			.afi = a->wd[i]->afi,
-			.match = { .data = (uint8_t *)a->wd[i]->match,
-				   .len = a->wd[i]->len },
+			.afi = n->afi,
+			.match = { .data = n->wire ? n->wire : (uint8_t *)n->match,
+				   .len = n->wire ? n->wire_len : n->len },
 		};
 		a->rules[i] = &a->views[i];
 	}
@@ -617,8 +712,14 @@ static void put_withdraws(struct adjout *a, struct writer *w, size_t nw,
 		}
 		out->updates++;
 		for (size_t j = i; j < i + taken; j++) {
+			struct adj_node *n = a->wd[j];
 			a->withdrawn++;
-			node_free(a, a->wd[j]);
+			if (n->entry && n->why.verdict == PROFILE_REFUSE) {
+				node_unsend(a, n);
+				set_state(a, n, NODE_BLOCKED);
+			} else {
+				node_free(a, n);
+			}
 		}
 		i += taken;
 	}
@@ -640,7 +741,8 @@ static void put_announces(struct adjout *a, struct writer *w, size_t na,
 {
 	qsort(a->ann, na, sizeof *a->ann, ann_cmp);
 	for (size_t i = 0; i < na; i++)
-		a->rules[i] = &a->ann[i].node->entry->rule;
+		a->rules[i] = a->ann[i].rw ? a->ann[i].rw
+					   : &a->ann[i].node->entry->rule;
 	for (size_t i = 0; i < na;) {
 		size_t taken;
 		enum bgp_build_err err = bgp_update_announce(
@@ -664,9 +766,15 @@ static void put_announces(struct adjout *a, struct writer *w, size_t na,
 			attrs_unref(a, x->node->sent);
 			x->node->sent = x->attrs;
 			a->announced++;
+			if (!node_set_wire(a, x->node, x->rw))
+				log_msg(LOG_ERROR, "%s: out of memory: the "
+					"withdraw of %s will use its own "
+					"match", a->name, x->node->entry->text);
 		}
 		i += taken;
 	}
+	for (size_t i = 0; i < na; i++)
+		fs_rule_clear(a->ann[i].rw);
 }
 
 /* Gives refused rules the places that withdraws freed, first come first. */
@@ -725,6 +833,8 @@ void adjout_stats(const struct adjout *a, struct adjout_stats *st)
 		.announced = a->announced,
 		.withdrawn = a->withdrawn,
 		.synced = a->up && !a->eor_pending,
+		.profile_refused = a->nblocked,
+		.rewritten = a->nrewritten,
 	};
 }
 
@@ -748,7 +858,8 @@ void adjout_walk(const struct adjout *a,
 		/* The attribute set, read back as attrs_get wrote it. */
 		struct fs_rule v = {
 			.afi = n->afi,
-			.match = { .data = (uint8_t *)n->match, .len = n->len },
+			.match = { .data = n->wire ? n->wire : (uint8_t *)n->match,
+				   .len = n->wire ? n->wire_len : n->len },
 		};
 		struct reader r = reader_init(n->sent->data, n->sent->len);
 		v.nexthop.family = (enum addr_family)get_u8(&r);
@@ -773,7 +884,25 @@ enum adjout_state adjout_state(const struct adjout *a, enum fs_afi afi,
 	switch (n->state) {
 	case NODE_DIRTY: return ADJOUT_PENDING;
 	case NODE_REFUSED: return ADJOUT_REFUSED;
+	case NODE_BLOCKED: return ADJOUT_PROFILE_REFUSED;
 	case NODE_CLEAN: break;
 	}
 	return n->sent ? ADJOUT_SENT : ADJOUT_NONE;
+}
+
+void adjout_walk_refused(const struct adjout *a,
+			 bool (*fn)(void *arg, const struct fs_rule *rule,
+				    const char *reason),
+			 void *arg)
+{
+	for (struct tree_node *t = tree_first(&a->nodes); t && a->nblocked;
+	     t = tree_next(t)) {
+		const struct adj_node *n = TREE_ENTRY(t, struct adj_node, by_key);
+		if (n->state != NODE_BLOCKED)
+			continue;
+		char why[160];
+		profile_reason_format(&a->cfg.profile, &n->why, why, sizeof why);
+		if (!fn(arg, &n->entry->rule, why))
+			return;
+	}
 }

@@ -788,6 +788,7 @@ struct session_peer *session_add_peer(struct session *s,
 	struct adjout_config ac = { .peer = cfg->address,
 				    .name = sp->bgp.name,
 				    .max_rules = cfg->max_rules,
+				    .profile = cfg->profile,
 				    .wake = wake,
 				    .ctx = sp };
 	sp->adjout = adjout_new(s->rib, &ac);
