@@ -165,7 +165,9 @@ static bool ctl_peer_get(void *ctx, size_t i, struct ctl_peer_view *out)
 	session_peer_stats(sp, &st);
 	*out = (struct ctl_peer_view){ .peer = session_peer_bgp(sp),
 				       .rules_sent = st.out.sent,
-				       .rules_received = st.received };
+				       .rules_received = st.received,
+				       .rules_refused = st.out.refused +
+							st.out.profile_refused };
 	return true;
 }
 

@@ -75,6 +75,11 @@ void profile_default(struct profile *out)
 	*out = builtins[0];
 }
 
+const char *profile_name(const struct profile *p)
+{
+	return p->name[0] ? p->name : builtins[0].name;
+}
+
 const char *profile_builtin_names(void)
 {
 	return "generic, iosxr, junos, frr";
@@ -423,45 +428,45 @@ void profile_reason_format(const struct profile *p,
 				   : "?";
 	switch (r->reason) {
 	case PROFILE_OK:
-		snprintf(buf, len, "profile %s: %s", p->name,
+		snprintf(buf, len, "profile %s: %s", profile_name(p),
 			 r->verdict == PROFILE_REWRITE ? "rewritten" : "sent");
 		return;
 	case PROFILE_ERR_IPV6:
 		snprintf(buf, len, "profile %s: IPv6 Flowspec not carried",
-			 p->name);
+			 profile_name(p));
 		return;
 	case PROFILE_ERR_COMPONENT:
 		snprintf(buf, len, "profile %s: component %s not carried",
-			 p->name, comp);
+			 profile_name(p), comp);
 		return;
 	case PROFILE_ERR_ACTION:
-		snprintf(buf, len, "profile %s: action %s not carried", p->name,
+		snprintf(buf, len, "profile %s: action %s not carried", profile_name(p),
 			 action_name(r->detail));
 		return;
 	case PROFILE_ERR_REDIRECT_IP:
 		snprintf(buf, len, "profile %s: redirect-to-IP not carried",
-			 p->name);
+			 profile_name(p));
 		return;
 	case PROFILE_ERR_REDIRECT_CONVERT:
 		snprintf(buf, len, "profile %s: redirect-to-IP has no %s form "
-			 "for this rule", p->name, rip_names[p->redirect_ip]);
+			 "for this rule", profile_name(p), rip_names[p->redirect_ip]);
 		return;
 	case PROFILE_ERR_NOT_EQUAL:
 		snprintf(buf, len, "profile %s: %s != joined with & has no "
-			 "form without != (the peer cannot take !=)", p->name,
+			 "form without != (the peer cannot take !=)", profile_name(p),
 			 comp);
 		return;
 	case PROFILE_ERR_TOO_LONG:
 		snprintf(buf, len, "profile %s: rewritten rule longer than "
-			 "%d octets", p->name, FS_NLRI_MAX);
+			 "%d octets", profile_name(p), FS_NLRI_MAX);
 		return;
 	case PROFILE_ERR_REWRITE_CLASH:
 		snprintf(buf, len, "profile %s: rewritten, it would be the "
-			 "same NLRI as another rule", p->name);
+			 "same NLRI as another rule", profile_name(p));
 		return;
 	case PROFILE_ERR_NOMEM:
-		snprintf(buf, len, "profile %s: out of memory", p->name);
+		snprintf(buf, len, "profile %s: out of memory", profile_name(p));
 		return;
 	}
-	snprintf(buf, len, "profile %s: refused", p->name);
+	snprintf(buf, len, "profile %s: refused", profile_name(p));
 }

@@ -58,7 +58,9 @@
  *     "updates_in": 3, "updates_out": 10, "updates_invalid": 0,
  *     "last_error": null | {"direction": "sent" | "received", "code": 6,
  *       "subcode": 2, "name": "Cease/Administrative Shutdown",
- *       "text": "…"}}, …]}
+ *       "text": "…"}, "rules_refused": 0 (held back: max_rules or the
+ *     profile), "profile": "generic" | "iosxr" | "junos" | "frr" |
+ *     "custom"}, …]}
  * show flow --json:
  *   {"rules": [{"id": "7", "rule": "flow route { … }",
  *     "family": "ipv4-flowspec", "origin": "api", "neighbors": [] (every
@@ -95,6 +97,8 @@ struct ctl_peer_view {
 	const struct bgp_peer *peer;	/* cfg, state, caps, counters */
 	size_t rules_sent;		/* in its adj-rib-out now */
 	size_t rules_received;		/* in its adj-rib-in now */
+	/* Held back now: over max_rules, or refused by its profile. */
+	size_t rules_refused;
 };
 
 /* Called for each rule of a listing; return false to stop. */

@@ -349,6 +349,9 @@ static json_t *peer_json(const struct ctl_daemon *d,
 	} else {
 		json_object_set_new(o, "last_error", json_null());
 	}
+	json_object_set_new(o, "rules_refused",
+			    json_integer((json_int_t)v->rules_refused));
+	json_object_set_new(o, "profile", json_string(profile_name(&cfg->profile)));
 	return o;
 }
 
@@ -426,8 +429,9 @@ static void peer_detail(const struct ctl_daemon *d,
 		}
 		put_str(w, any ? "\n" : " none\n");
 	}
-	wprintf(w, "Rules:          %zu sent, %zu received\n", v->rules_sent,
-		v->rules_received);
+	wprintf(w, "Rules:          %zu sent, %zu received, %zu refused\n",
+		v->rules_sent, v->rules_received, v->rules_refused);
+	wprintf(w, "Profile:        %s\n", profile_name(&cfg->profile));
 	if (cfg->max_rules || cfg->max_received)
 		wprintf(w, "Limits:         max_rules %zu, max_received %zu "
 			"(0: none)\n", cfg->max_rules, cfg->max_received);

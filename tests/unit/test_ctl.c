@@ -354,7 +354,8 @@ static bool fake_peer_get(void *ctx, size_t i, struct ctl_peer_view *out)
 	struct fake *f = ctx;
 	if (i >= f->npeers)
 		return false;
-	*out = (struct ctl_peer_view){ &f->peer[i], f->sent[i], i == 0 ? 1 : 0 };
+	*out = (struct ctl_peer_view){ &f->peer[i], f->sent[i], i == 0 ? 1 : 0,
+				       i == 0 ? 3 : 0 };
 	return true;
 }
 
@@ -419,6 +420,7 @@ static struct fake *fake_new(void)
 	}
 	addr_parse(&f->cfg[0].address, "10.0.0.1", 8);
 	f->cfg[0].remote_as = 65100;
+	ck_assert(profile_builtin("frr", &f->cfg[0].profile));
 	snprintf(f->cfg[0].description, sizeof f->cfg[0].description,
 		 "router A");
 	f->peer[0].state = BGP_ESTABLISHED;
@@ -599,11 +601,17 @@ START_TEST(show_neighbor_forms)
 		  "Families:       ipv4-flowspec ipv6-flowspec (negotiated: ipv4-flowspec)\n"
 		  "Hold time:      90 s (we proposed 90 s)\n"
 		  "Capabilities:   4-octet-as route-refresh\n"
-		  "Rules:          2 sent, 1 received\n"
+		  "Rules:          2 sent, 1 received, 3 refused\n"
+		  "Profile:        frr\n"
 		  "Messages:       10 in, 12 out (UPDATE 0 in, 3 out, 0 invalid)\n"
 		  "ok\n");
 	char *s = run(f, "show neighbor --json");
 	ck_assert_str_eq(s + strlen(s) - 3, "ok\n");
+	/* New keys at the end of the object (ctl.h). */
+	ck_assert_ptr_nonnull(strstr(s, "\"last_error\":null,\"rules_refused\":3,"
+				     "\"profile\":\"frr\"}"));
+	ck_assert_ptr_nonnull(strstr(s, "\"rules_refused\":0,\"profile\":"
+				     "\"generic\"}"));
 	json_error_t jerr;
 	json_t *j = json_loadb(s, strlen(s) - 3, 0, &jerr);
 	ck_assert_msg(j != NULL, "bad JSON: %s: %s", jerr.text, s);
