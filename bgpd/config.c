@@ -718,7 +718,7 @@ static void pf_base(struct loader *ld, json_t *v, void *t)
 /* A list of names: *lacks gets the bits of all outside the list. */
 static void pf_names(struct loader *ld, json_t *v, uint32_t all,
 		     bool (*parse)(const char *, uint32_t *), const char *what,
-		     uint32_t *lacks)
+		     const char *known, uint32_t *lacks)
 {
 	if (!want_array(ld, v))
 		return;
@@ -733,7 +733,7 @@ static void pf_names(struct loader *ld, json_t *v, uint32_t all,
 		if (!name) {
 			ok = false;
 		} else if (!parse(name, &bits)) {
-			error(ld, "unknown %s '%s'", what, name);
+			error(ld, "unknown %s '%s' (%s)", what, name, known);
 			ok = false;
 		} else {
 			takes |= bits;
@@ -747,16 +747,16 @@ static void pf_names(struct loader *ld, json_t *v, uint32_t all,
 static void pf_components(struct loader *ld, json_t *v, void *t)
 {
 	pf_names(ld, v, PROFILE_COMPONENTS_ALL, profile_component_parse,
-		 "component (the names of the rule text: destination, "
-		 "destination-port, …)",
+		 "component", "the names of the rule text: destination, "
+		 "destination-port, …",
 		 &((struct profile *)t)->no_components);
 }
 
 static void pf_actions(struct loader *ld, json_t *v, void *t)
 {
 	pf_names(ld, v, PROFILE_ACTIONS_ALL, profile_action_parse,
-		 "action (rate-limit, rate-limit-packets, traffic-action, "
-		 "redirect, redirect-as2, redirect-ipv4, redirect-as4, mark)",
+		 "action", "rate-limit, rate-limit-packets, traffic-action, "
+		 "redirect, redirect-as2, redirect-ipv4, redirect-as4, mark",
 		 &((struct profile *)t)->no_actions);
 }
 
