@@ -212,6 +212,19 @@ static bool ctl_adj_rib_out(void *ctx, const struct bgp_peer *peer,
 	return true;
 }
 
+static bool ctl_adj_rib_out_refused(void *ctx, const struct bgp_peer *peer,
+				    bool (*fn)(void *arg,
+					       const struct fs_rule *rule,
+					       const char *reason),
+				    void *arg)
+{
+	struct session_peer *sp = peer_of(ctx, peer);
+	if (!sp)
+		return false;
+	adjout_walk_refused(session_peer_adjout(sp), fn, arg);
+	return true;
+}
+
 /* ---- start and stop ---- */
 
 static void load_static_rules(struct daemon *d)
@@ -283,6 +296,7 @@ static void start(struct daemon *d)
 		.peer_clear = ctl_peer_clear,
 		.received = ctl_received,
 		.adj_rib_out = ctl_adj_rib_out,
+		.adj_rib_out_refused = ctl_adj_rib_out_refused,
 	};
 	char err[256];
 	d->ctl = ctl_server_new(d->base, d->cfg->control_socket,

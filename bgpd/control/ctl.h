@@ -42,7 +42,10 @@
  * show flow:
  *   ID  Origin  Expires  Neighbors  Comment  Rule
  *   7   api     4m59s    all        -        flow route { … }
- * show received ADDR, show adj-rib-out ADDR: one canonical rule per line.
+ * show received ADDR, show adj-rib-out ADDR: one canonical rule per line;
+ *   show adj-rib-out then lists the rules the peer's profile refused, one
+ *   per line: "# refused (profile frr: action mark not carried): flow
+ *   route { … }".
  *
  * --json bodies: one line, one JSON object, keys in this order; new keys
  * may be added at the end of an object, existing ones keep their meaning.
@@ -68,7 +71,9 @@
  *     "comment": "…" | null}, …]}
  * show received ADDR --json, show adj-rib-out ADDR --json:
  *   {"neighbor": "10.255.255.1", "rules": [{"rule": "flow route { … }",
- *     "family": "ipv4-flowspec"}, …]}
+ *     "family": "ipv4-flowspec"}, …]}; show adj-rib-out adds "refused":
+ *     [{"rule": "flow route { … }", "family": "…", "reason": "profile
+ *     frr: action mark not carried"}, …] (the rib's rule, not sent).
  */
 #ifndef BGPD_CONTROL_CTL_H
 #define BGPD_CONTROL_CTL_H
@@ -137,6 +142,13 @@ struct ctl_daemon {
 	/* show adj-rib-out: every rule we send the peer now. */
 	bool (*adj_rib_out)(void *ctx, const struct bgp_peer *peer,
 			    ctl_rule_fn fn, void *arg);
+	/* show adj-rib-out: every rule the peer's profile refuses now, with
+	 * the reason. */
+	bool (*adj_rib_out_refused)(void *ctx, const struct bgp_peer *peer,
+				    bool (*fn)(void *arg,
+					       const struct fs_rule *rule,
+					       const char *reason),
+				    void *arg);
 	/* show collector: appends body lines (or the JSON line) to out. */
 	bool (*collector)(void *ctx, bool json, struct writer *out,
 			  char *err, size_t errlen);

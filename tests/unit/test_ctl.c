@@ -385,6 +385,20 @@ static bool fake_received(void *ctx, const struct bgp_peer *p, ctl_rule_fn fn,
 	return ok;
 }
 
+static bool fake_refused(void *ctx, const struct bgp_peer *p,
+			 bool (*fn)(void *, const struct fs_rule *, const char *),
+			 void *arg)
+{
+	(void)ctx;
+	(void)p;
+	struct fs_rule r;
+	ck_assert(fs_text_parse(&r, "flow route { match { destination 10.0.0.2/32; } "
+				"then { mark 10; } }", NULL, NULL));
+	bool ok = fn(arg, &r, "profile frr: action mark not carried");
+	fs_rule_clear(&r);
+	return ok;
+}
+
 static bool fake_collector(void *ctx, bool json, struct writer *out,
 			   char *err, size_t errlen)
 {
@@ -663,6 +677,21 @@ START_TEST(clear_received_and_optional_commands)
 	check_run(f, "show adj-rib-out 10.0.0.1",
 		  "error: show adj-rib-out is not available in this daemon\n");
 	check_run(f, "reload", "error: reload is not available in this daemon\n");
+	/* adj-rib-out: what was sent, then what the profile refused. */
+	f->d.adj_rib_out = fake_received;
+	f->d.adj_rib_out_refused = fake_refused;
+	check_run(f, "show adj-rib-out 10.0.0.1",
+		  "flow route { match { source 198.51.100.0/24; } then { "
+		  "rate-limit 1000; } }\n"
+		  "# refused (profile frr: action mark not carried): flow route "
+		  "{ match { destination 10.0.0.2/32; } then { mark 10; } }\nok\n");
+	check_run(f, "show adj-rib-out 10.0.0.1 --json",
+		  "{\"neighbor\":\"10.0.0.1\",\"rules\":[{\"rule\":\"flow route { "
+		  "match { source 198.51.100.0/24; } then { rate-limit 1000; } }\","
+		  "\"family\":\"ipv4-flowspec\"}],\"refused\":[{\"rule\":\"flow "
+		  "route { match { destination 10.0.0.2/32; } then { mark 10; } }\","
+		  "\"family\":\"ipv4-flowspec\",\"reason\":\"profile frr: action "
+		  "mark not carried\"}]}\nok\n");
 	/* A body line never reads as the end of the reply. */
 	f->collector_body = "ok\nerror: not really\nfine\n";
 	check_run(f, "show collector", " ok\n error: not really\nfine\nok\n");
