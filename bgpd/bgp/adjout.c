@@ -4,9 +4,10 @@
  * max_rules, and the attribute sets that were sent, interned so that
  * "what was sent" is one pointer per node and rules with equal attributes
  * are easy to pack together. The router profile (profile.c) decides per
- * rule: sent as is, rewritten (the node keeps the match it was sent
- * with, for the withdraw), or refused (kept out of both FIFOs until the
- * rule changes). */
+ * rule: sent as is, rewritten (the node keeps the match it is sent with,
+ * for the withdraw, in a second tree so that no two rules become one NLRI
+ * at the peer), or refused (kept out of both FIFOs until the rule
+ * changes). */
 #include "bgpd/bgp/adjout.h"
 
 #include <stdlib.h>
@@ -55,10 +56,11 @@ struct adj_node {
 	bool owns_match;
 	const struct rib_entry *entry;	/* the rib's rule, or NULL */
 	struct attrs *sent;		/* NULL: the peer does not have it */
-	/* The match as sent when the profile rewrote it (owned); NULL:
-	 * sent as the key. */
+	/* The match as sent when the profile rewrote it (owned; in
+	 * adjout.wires); NULL: sent as the key. */
 	uint8_t *wire;
 	size_t wire_len;
+	struct tree_node by_wire;
 	struct profile_result why;	/* the profile's last decision */
 	enum node_state state;
 	bool force;			/* send even when unchanged (refresh) */
@@ -78,6 +80,7 @@ struct adjout {
 	bool up;
 	struct adjout_session sess;
 	struct tree nodes;
+	struct tree wires;		/* nodes with a rewritten match */
 	struct tree attrs;
 	uint64_t attrs_seq;
 	struct link dirty, refused;	/* list heads */
@@ -112,6 +115,15 @@ static int key_cmp(const void *key, const struct tree_node *t)
 	if (k->afi != n->afi)
 		return k->afi < n->afi ? -1 : 1;
 	return fs_cmp(k->afi, k->match, k->len, n->match, n->len);
+}
+
+static int wire_cmp(const void *key, const struct tree_node *t)
+{
+	const struct key *k = key;
+	const struct adj_node *n = TREE_ENTRY(t, struct adj_node, by_wire);
+	if (k->afi != n->afi)
+		return k->afi < n->afi ? -1 : 1;
+	return fs_cmp(k->afi, k->match, k->len, n->wire, n->wire_len);
 }
 
 struct attrs_key {
@@ -276,13 +288,16 @@ static bool node_detach(struct adj_node *n)
 	return true;
 }
 
-/* Sets the match n was sent with: the rewritten one, or NULL for the
- * key itself. False when out of memory (n then keeps none). */
+/* Sets the match n is sent with: rw's (rewritten), or the key itself
+ * (rw NULL). The caller checked that no other node has rw's match in
+ * a->wires. False when out of memory (n then has none). */
 static bool node_set_wire(struct adjout *a, struct adj_node *n,
 			  const struct fs_rule *rw)
 {
-	if (n->wire)
+	if (n->wire) {
+		tree_remove(&a->wires, &n->by_wire);
 		a->nrewritten--;
+	}
 	free(n->wire);
 	n->wire = NULL;
 	n->wire_len = 0;
@@ -294,8 +309,23 @@ static bool node_set_wire(struct adjout *a, struct adj_node *n,
 		return false;
 	memcpy(n->wire, rw->match.data, rw->match.len);
 	n->wire_len = rw->match.len;
+	struct key k = { n->afi, n->wire, n->wire_len };
+	tree_insert(&a->wires, &n->by_wire, &k);
 	a->nrewritten++;
 	return true;
+}
+
+/* The node other than n that is sent (or owed) as this match after a
+ * rewrite, or NULL. */
+static const struct adj_node *wire_owner(const struct adjout *a,
+					 const struct adj_node *n,
+					 const struct fs_rule *as)
+{
+	struct key k = { as->afi, as->match.data, as->match.len };
+	const struct tree_node *t = tree_find(&a->wires, &k);
+	const struct adj_node *o =
+		t ? TREE_ENTRY(t, struct adj_node, by_wire) : NULL;
+	return o == n ? NULL : o;
 }
 
 /* The peer no longer has n. */
@@ -395,6 +425,7 @@ struct adjout *adjout_new(struct rib *rib, const struct adjout_config *cfg)
 	a->name = strdup(cfg->name ? cfg->name : "peer");
 	a->cfg.name = a->name;
 	tree_init(&a->nodes, key_cmp);
+	tree_init(&a->wires, wire_cmp);
 	tree_init(&a->attrs, attrs_cmp);
 	list_init(&a->dirty);
 	list_init(&a->refused);
@@ -431,6 +462,7 @@ void adjout_stop(struct adjout *a)
 	}
 	while ((t = tree_drain(&a->attrs)))
 		free(TREE_ENTRY(t, struct attrs, node));
+	tree_init(&a->wires, wire_cmp);	/* its nodes went with a->nodes */
 	list_init(&a->dirty);
 	list_init(&a->refused);
 	for (unsigned i = 0; i < 2; i++)
@@ -591,29 +623,35 @@ static void block(struct adjout *a, struct adj_node *n, size_t *nw)
 		set_state(a, n, NODE_BLOCKED);
 }
 
-/* The profile's decision for n; *rw is set to the rewritten rule (in
- * a->rws[slot]) or NULL. False when n is refused. */
+/* The profile's decision for n, with the match n is sent as taken in
+ * a->wires; *rw is the rewritten rule (in a->rws[slot]) or NULL. False
+ * when n is refused (n->why says why). */
 static bool apply_profile(struct adjout *a, struct adj_node *n, size_t slot,
 			  struct fs_rule **rw)
 {
 	struct fs_rule *out = &a->rws[slot];
 	n->why = profile_apply(&a->cfg.profile, &n->entry->rule, out);
-	*rw = NULL;
-	if (n->why.verdict == PROFILE_SEND)
-		return true;
+	*rw = n->why.verdict == PROFILE_REWRITE ? out : NULL;
 	if (n->why.verdict == PROFILE_REFUSE)
 		return false;
-	/* A rewritten match that is another rule's key would make the two
-	 * one NLRI at the peer. */
+	/* Two rules must not become one NLRI at the peer: a rewritten
+	 * match that is another rule's key, or a match another rule was
+	 * rewritten to. */
+	const struct fs_rule *as = *rw ? *rw : &n->entry->rule;
 	const struct rib_entry *other =
-		rib_find(a->rib, out->afi, out->match.data, out->match.len);
-	if (other && other != n->entry) {
-		fs_rule_clear(out);
-		n->why = (struct profile_result){ PROFILE_REFUSE,
-						  PROFILE_ERR_REWRITE_CLASH, 0 };
+		*rw ? rib_find(a->rib, as->afi, as->match.data, as->match.len)
+		    : NULL;
+	enum profile_reason why = PROFILE_OK;
+	if ((other && other != n->entry) || wire_owner(a, n, as))
+		why = PROFILE_ERR_REWRITE_CLASH;
+	else if (!node_set_wire(a, n, *rw))
+		why = PROFILE_ERR_NOMEM;
+	if (why) {
+		fs_rule_clear(*rw);
+		*rw = NULL;
+		n->why = (struct profile_result){ PROFILE_REFUSE, why, 0 };
 		return false;
 	}
-	*rw = out;
 	return true;
 }
 
@@ -642,6 +680,8 @@ static void plan(struct adjout *a, struct adj_node *n, size_t *na,
 		log_msg(LOG_ERROR, "%s: out of memory: %s not sent", a->name,
 			n->entry->text);
 		fs_rule_clear(rw);
+		if (!n->sent)
+			node_set_wire(a, n, NULL);
 		return;
 	}
 	if (at == n->sent && !force) {
@@ -653,6 +693,7 @@ static void plan(struct adjout *a, struct adj_node *n, size_t *na,
 		if (a->cfg.max_rules && a->nsent >= a->cfg.max_rules) {
 			attrs_unref(a, at);
 			fs_rule_clear(rw);
+			node_set_wire(a, n, NULL);
 			refuse(a, n);
 			return;
 		}
@@ -766,10 +807,6 @@ static void put_announces(struct adjout *a, struct writer *w, size_t na,
 			attrs_unref(a, x->node->sent);
 			x->node->sent = x->attrs;
 			a->announced++;
-			if (!node_set_wire(a, x->node, x->rw))
-				log_msg(LOG_ERROR, "%s: out of memory: the "
-					"withdraw of %s will use its own "
-					"match", a->name, x->node->entry->text);
 		}
 		i += taken;
 	}

@@ -461,8 +461,8 @@ void profile_reason_format(const struct profile *p,
 			 "%d octets", profile_name(p), FS_NLRI_MAX);
 		return;
 	case PROFILE_ERR_REWRITE_CLASH:
-		snprintf(buf, len, "profile %s: rewritten, it would be the "
-			 "same NLRI as another rule", profile_name(p));
+		snprintf(buf, len, "profile %s: the same NLRI as another "
+			 "rule once rewritten", profile_name(p));
 		return;
 	case PROFILE_ERR_NOMEM:
 		snprintf(buf, len, "profile %s: out of memory", profile_name(p));

@@ -85,8 +85,8 @@ enum profile_reason {
 	PROFILE_ERR_REDIRECT_CONVERT,	/* no equivalent in the wanted form */
 	PROFILE_ERR_NOT_EQUAL,		/* != joined with &: no OR-only form */
 	PROFILE_ERR_TOO_LONG,		/* rewritten NLRI over FS_NLRI_MAX */
-	PROFILE_ERR_REWRITE_CLASH,	/* rewritten match is another rule's
-					 * (set by the adj-rib-out) */
+	PROFILE_ERR_REWRITE_CLASH,	/* one NLRI with another rule once
+					 * rewritten (set by the adj-rib-out) */
 	PROFILE_ERR_NOMEM,
 };
 

@@ -813,6 +813,33 @@ START_TEST(rewrite_that_clashes_is_refused)
 	ck_assert_int_eq(state_of(&f, R_NE), ADJOUT_PROFILE_REFUSED);
 	ck_assert_int_eq(state_of(&f, R_NE_WIRE), ADJOUT_SENT);
 	teardown(&f);
+
+	/* The same the other way round: the rewritten one was sent first. */
+	setup_profile(&f, 0, "frr");
+	announce(&f, R_NE);
+	start(&f, BGP_FAM_IPV4_FLOWSPEC);
+	g = drain(&f);
+	ck_assert_str_eq(g.first, R_NE_WIRE);
+	announce(&f, R_NE_WIRE);
+	g = drain(&f);
+	ck_assert_uint_eq(g.announced + g.withdrawn, 0);
+	ck_assert_int_eq(state_of(&f, R_NE_WIRE), ADJOUT_PROFILE_REFUSED);
+	teardown(&f);
+
+	/* Two rules rewritten to one NLRI, in one batch: one is sent. */
+	setup_profile(&f, 0, "frr");
+	announce(&f, "flow route { match { destination-port [ !=80 !=90 ]; } }");
+	announce(&f, "flow route { match { destination-port [ <80 >80 !=90 ]; } }");
+	start(&f, BGP_FAM_IPV4_FLOWSPEC);
+	g = drain(&f);
+	ck_assert_uint_eq(g.announced, 1);
+	ck_assert_str_eq(g.first, "flow route { match { destination-port "
+			 "[ <80 >80 <90 >90 ]; } then { accept; } }");
+	struct adjout_stats st;
+	adjout_stats(f.a, &st);
+	ck_assert_uint_eq(st.profile_refused, 1);
+	ck_assert_uint_eq(st.rewritten, 1);
+	teardown(&f);
 }
 END_TEST
 
