@@ -75,6 +75,15 @@ void profile_default(struct profile *out)
 	*out = builtins[0];
 }
 
+bool profile_equal(const struct profile *a, const struct profile *b)
+{
+	return a->no_components == b->no_components &&
+	       a->no_actions == b->no_actions &&
+	       a->redirect_ip == b->redirect_ip && a->no_ipv6 == b->no_ipv6 &&
+	       a->rewrite_not_equal == b->rewrite_not_equal &&
+	       a->max_rules == b->max_rules;
+}
+
 const char *profile_name(const struct profile *p)
 {
 	return p->name[0] ? p->name : builtins[0].name;

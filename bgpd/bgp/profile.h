@@ -53,6 +53,8 @@ struct profile {
 bool profile_builtin(const char *name, struct profile *out);
 /* The default: generic (carries everything, as is). */
 void profile_default(struct profile *out);
+/* True when a and b decide every rule alike (names aside). */
+bool profile_equal(const struct profile *a, const struct profile *b);
 /* p's name ("generic" for an all-zero profile). */
 const char *profile_name(const struct profile *p);
 /* A comma-separated list of the built-in names, for messages. */

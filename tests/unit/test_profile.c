@@ -137,6 +137,12 @@ START_TEST(names_and_reasons)
 	ck_assert_str_eq(profile_name(&p), "generic");
 	struct profile zero = { 0 };
 	ck_assert_str_eq(profile_name(&zero), "generic");
+	ck_assert(profile_equal(&p, &zero));
+	struct profile frr = builtin("frr"), frr2 = builtin("frr");
+	ck_assert(!profile_equal(&p, &frr));
+	ck_assert(profile_equal(&frr2, &frr));
+	frr2.rewrite_not_equal = false;
+	ck_assert(!profile_equal(&frr2, &frr));
 
 	uint32_t bits;
 	ck_assert(profile_component_parse("flow-label", &bits));
