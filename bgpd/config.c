@@ -764,8 +764,9 @@ static void pf_actions(struct loader *ld, json_t *v, void *t)
 
 static void pf_redirect_to_ip(struct loader *ld, json_t *v, void *t)
 {
+	struct profile *p = t;
 	const char *s = want_string(ld, v, 0);
-	if (s && !profile_redirect_ip_parse(s, &((struct profile *)t)->redirect_ip))
+	if (s && !profile_redirect_ip_parse(s, &p->redirect_ip))
 		error(ld, "unknown redirect-to-IP form '%s' (nexthop: 0x0800 "
 		      "with the next hop, ietf: 0x010c, any, none)", s);
 }

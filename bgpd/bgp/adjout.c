@@ -328,6 +328,15 @@ static const struct adj_node *wire_owner(const struct adjout *a,
 	return o == n ? NULL : o;
 }
 
+/* A view of the match the peer has n under: the rewritten one, or the
+ * key. */
+static struct writer sent_match(const struct adj_node *n)
+{
+	if (n->wire)
+		return (struct writer){ .data = n->wire, .len = n->wire_len };
+	return (struct writer){ .data = (uint8_t *)n->match, .len = n->len };
+}
+
 /* The peer no longer has n. */
 static void node_unsend(struct adjout *a, struct adj_node *n)
 {
@@ -442,8 +451,8 @@ struct adjout *adjout_new(struct rib *rib, const struct adjout_config *cfg)
 	a->rules = calloc(ADJOUT_BATCH, sizeof *a->rules);
 	a->rws = calloc(ADJOUT_BATCH, sizeof *a->rws);
 	struct rib_listener l = { changed, a };
-	if (!a->name || !a->ann || !a->wd || !a->views || !a->rules || !a->rws ||
-	    !rib_listen(rib, &l)) {
+	if (!a->name || !a->ann || !a->wd || !a->views || !a->rules ||
+	    !a->rws || !rib_listen(rib, &l)) {
 		adjout_free(a);
 		return NULL;
 	}
@@ -733,11 +742,8 @@ static void put_withdraws(struct adjout *a, struct writer *w, size_t nw,
 	for (size_t i = 0; i < nw; i++) {
 		/* A view of the match as sent: a withdraw needs only it. */
 		const struct adj_node *n = a->wd[i];
-		a->views[i] = (struct fs_rule){
-			.afi = n->afi,
-			.match = { .data = n->wire ? n->wire : (uint8_t *)n->match,
-				   .len = n->wire ? n->wire_len : n->len },
-		};
+		a->views[i] = (struct fs_rule){ .afi = n->afi,
+						.match = sent_match(n) };
 		a->rules[i] = &a->views[i];
 	}
 	for (size_t i = 0; i < nw;) {
@@ -893,11 +899,7 @@ void adjout_walk(const struct adjout *a,
 		if (!n->sent)
 			continue;
 		/* The attribute set, read back as attrs_get wrote it. */
-		struct fs_rule v = {
-			.afi = n->afi,
-			.match = { .data = n->wire ? n->wire : (uint8_t *)n->match,
-				   .len = n->wire ? n->wire_len : n->len },
-		};
+		struct fs_rule v = { .afi = n->afi, .match = sent_match(n) };
 		struct reader r = reader_init(n->sent->data, n->sent->len);
 		v.nexthop.family = (enum addr_family)get_u8(&r);
 		get_bytes(&r, v.nexthop.bytes, addr_octets(v.nexthop.family));
@@ -934,11 +936,13 @@ void adjout_walk_refused(const struct adjout *a,
 {
 	for (struct tree_node *t = tree_first(&a->nodes); t && a->nblocked;
 	     t = tree_next(t)) {
-		const struct adj_node *n = TREE_ENTRY(t, struct adj_node, by_key);
+		const struct adj_node *n =
+			TREE_ENTRY(t, struct adj_node, by_key);
 		if (n->state != NODE_BLOCKED)
 			continue;
 		char why[160];
-		profile_reason_format(&a->cfg.profile, &n->why, why, sizeof why);
+		profile_reason_format(&a->cfg.profile, &n->why, why,
+				      sizeof why);
 		if (!fn(arg, &n->entry->rule, why))
 			return;
 	}

@@ -3,9 +3,8 @@
  * more. No message is queued per change: a change of the rib only marks
  * its key dirty; adjout_write() compares each dirty key's rule (for this
  * peer: targets, negotiated families, the router profile, max_rules) with
- * what was sent and
- * announces, withdraws, or sends nothing when they are equal, so an
- * announce and a withdraw before sending cancel out. Memory stays bounded
+ * what was sent and announces, withdraws, or sends nothing when they are
+ * equal, so an announce and a withdraw before sending cancel out. Memory stays bounded
  * by the table size however long the peer stalls. No I/O here. */
 #ifndef BGPD_BGP_ADJOUT_H
 #define BGPD_BGP_ADJOUT_H

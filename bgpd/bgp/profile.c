@@ -224,7 +224,8 @@ static enum profile_reason check_redirect_ip(const struct profile *p,
 		if (a->type == FS_ACT_REDIRECT_NH)
 			return PROFILE_OK;
 		/* The next hop must be of the rule's family and free. */
-		if (a->ip.family != (rule->afi == FS_AFI_IPV4 ? ADDR_V4 : ADDR_V6) ||
+		if (a->ip.family !=
+			    (rule->afi == FS_AFI_IPV4 ? ADDR_V4 : ADDR_V6) ||
 		    rule->nexthop.family != ADDR_NONE)
 			return PROFILE_ERR_REDIRECT_CONVERT;
 		*convert = true;
@@ -328,7 +329,8 @@ static void put_rewritten(struct writer *w, const struct fs_component *c)
 		if (!is_not_equal(&op))
 			out[n++] = op;
 		else if (op.bits & FS_OP_EQ)
-			out[n++] = (struct fs_op){ .bits = FS_OP_GT | FS_OP_EQ };
+			out[n++] = (struct fs_op){ .bits = FS_OP_GT |
+							   FS_OP_EQ };
 		else {
 			out[n++] = (struct fs_op){ .bits = FS_OP_LT,
 						   .value = op.value };
@@ -432,50 +434,51 @@ void profile_reason_format(const struct profile *p,
 			   const struct profile_result *r, char *buf,
 			   size_t len)
 {
-	const char *comp = r->detail <= FS_TYPE_MAX && component_names[r->detail]
-				   ? component_names[r->detail]
-				   : "?";
+	const char *name = profile_name(p);
+	const char *comp = "?";
+	if (r->detail <= FS_TYPE_MAX && component_names[r->detail])
+		comp = component_names[r->detail];
 	switch (r->reason) {
 	case PROFILE_OK:
-		snprintf(buf, len, "profile %s: %s", profile_name(p),
+		snprintf(buf, len, "profile %s: %s", name,
 			 r->verdict == PROFILE_REWRITE ? "rewritten" : "sent");
 		return;
 	case PROFILE_ERR_IPV6:
 		snprintf(buf, len, "profile %s: IPv6 Flowspec not carried",
-			 profile_name(p));
+			 name);
 		return;
 	case PROFILE_ERR_COMPONENT:
 		snprintf(buf, len, "profile %s: component %s not carried",
-			 profile_name(p), comp);
+			 name, comp);
 		return;
 	case PROFILE_ERR_ACTION:
-		snprintf(buf, len, "profile %s: action %s not carried", profile_name(p),
+		snprintf(buf, len, "profile %s: action %s not carried", name,
 			 action_name(r->detail));
 		return;
 	case PROFILE_ERR_REDIRECT_IP:
 		snprintf(buf, len, "profile %s: redirect-to-IP not carried",
-			 profile_name(p));
+			 name);
 		return;
 	case PROFILE_ERR_REDIRECT_CONVERT:
 		snprintf(buf, len, "profile %s: redirect-to-IP has no %s form "
-			 "for this rule", profile_name(p), rip_names[p->redirect_ip]);
+			 "for this rule", name, rip_names[p->redirect_ip]);
 		return;
 	case PROFILE_ERR_NOT_EQUAL:
 		snprintf(buf, len, "profile %s: %s != joined with & has no "
-			 "form without != (the peer cannot take !=)", profile_name(p),
+			 "form without != (the peer cannot take !=)", name,
 			 comp);
 		return;
 	case PROFILE_ERR_TOO_LONG:
 		snprintf(buf, len, "profile %s: rewritten rule longer than "
-			 "%d octets", profile_name(p), FS_NLRI_MAX);
+			 "%d octets", name, FS_NLRI_MAX);
 		return;
 	case PROFILE_ERR_REWRITE_CLASH:
 		snprintf(buf, len, "profile %s: the same NLRI as another "
-			 "rule once rewritten", profile_name(p));
+			 "rule once rewritten", name);
 		return;
 	case PROFILE_ERR_NOMEM:
-		snprintf(buf, len, "profile %s: out of memory", profile_name(p));
+		snprintf(buf, len, "profile %s: out of memory", name);
 		return;
 	}
-	snprintf(buf, len, "profile %s: refused", profile_name(p));
+	snprintf(buf, len, "profile %s: refused", name);
 }

@@ -351,7 +351,8 @@ static json_t *peer_json(const struct ctl_daemon *d,
 	}
 	json_object_set_new(o, "rules_refused",
 			    json_integer((json_int_t)v->rules_refused));
-	json_object_set_new(o, "profile", json_string(profile_name(&cfg->profile)));
+	json_object_set_new(o, "profile",
+			    json_string(profile_name(&cfg->profile)));
 	return o;
 }
 
