@@ -2,11 +2,13 @@
 # The frr profile against a real FRR 8.4 bgpd (Debian package frr, run
 # alone: no zebra, no kernel routes) on loopback. flowspecd 127.0.0.143
 # connects to bgpd on 127.0.0.144:26403 (iBGP, IPv4 Flowspec) and
-# announces a rule with != and a plain one.
+# announces a rule with !=, and rules with what the frr profile claims FRR
+# takes (bgpd/bgp/profile.c): IPv6 with a flow label, the three redirect
+# VRF forms, redirect to IP as 0x0800 with the next hop.
 #   1. neighbor without a profile (generic): FRR 8.4 answers the != rule
 #      with NOTIFICATION 3/9 (so the check below can fail);
-#   2. neighbor with "profile": "frr": the session stays up, FRR holds both
-#      rules, the != one as < and > (read back with vtysh).
+#   2. neighbor with "profile": "frr": the session stays up, FRR holds every
+#      rule, the != one as < and > (read back with vtysh).
 # Skips (one SKIP line, exit 0) when FRR's bgpd is not installed.
 #
 # Ports: 26403 (bgpd). Usage: FLOWSPECD_BIN=/abs/build/bin tests/interop/frr.sh
@@ -27,6 +29,13 @@ FRR=127.0.0.144
 SOCK=$WORK/fsd.sock
 NE='flow route { match { destination 10.70.0.1/32; destination-port !=80; } then { discard; } }'
 PLAIN='flow route { match { destination 10.70.0.2/32; protocol udp; } then { discard; } }'
+OTHERS=(
+    'flow route { match { destination 10.70.0.3/32; } then { redirect 4200000000:1; } }'
+    'flow route { match { destination 10.70.0.4/32; } then { redirect 192.0.2.1:100; } }'
+    'flow route { match { destination 10.70.0.5/32; } then { rate-limit 1000; redirect 65000:1; } }'
+    'flow route { match { destination 10.70.0.6/32; } then { redirect 192.0.2.9; } }'
+    'flow route { match { destination 2001:db8:70::/48; flow-label 1234; } then { discard; } }'
+)
 
 # bgpd drops privileges to frr unless -S; its files must be reachable.
 mkdir -p "$WORK/frr"
@@ -42,6 +51,9 @@ router bgp 65100
  address-family ipv4 flowspec
   neighbor $FSD activate
  exit-address-family
+ address-family ipv6 flowspec
+  neighbor $FSD activate
+ exit-address-family
 exit
 EOF
 
@@ -53,8 +65,13 @@ try: print(json.load(sys.stdin)[sys.argv[1]]["bgpState"])
 except Exception: print("none")' "$FSD"
 }
 frr_up() { [ "$(frr_state)" = Established ]; }
-frr_rules() { vty "show bgp ipv4 flowspec detail" >"$WORK/frr-table.txt"; }
+frr_rules() {
+    { vty "show bgp ipv4 flowspec detail" &&
+        vty "show bgp ipv6 flowspec detail"; } >"$WORK/frr-table.txt"
+}
 
+static_json=$(printf '%s\n' "$PLAIN" "$NE" "${OTHERS[@]}" |
+    "$PYTHON" -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))')
 # flowspecd_conf FILE [PROFILE-LINE]
 flowspecd_conf() {
     cat >"$1" <<EOF
@@ -66,7 +83,7 @@ flowspecd_conf() {
     { "address": "$FRR", "port": 26403, "remote_as": 65100,
       "local_address": "$FSD", "hold_time": 9, "connect_retry": 1$2 }
   ],
-  "static_rules": [ "$PLAIN", "$NE" ]
+  "static_rules": $static_json
 }
 EOF
 }
@@ -98,13 +115,21 @@ if wait_until 30 eval 'fsd_established "$FRR" && frr_up'; then
 else
     die "session with FRR not up: flowspecd $(nbr "$FRR" state), FRR $(frr_state)" frr-profile-established
 fi
-has_both() {
-    frr_rules &&
-        grep -q 'Destination Address 10.70.0.1/32' "$WORK/frr-table.txt" &&
-        grep -q 'Destination Address 10.70.0.2/32' "$WORK/frr-table.txt"
+has_all() {
+    local i
+    frr_rules || return 1
+    for i in 1 2 3 4 5 6; do
+        grep -q "Destination Address 10.70.0.$i/32" "$WORK/frr-table.txt" ||
+            return 1
+    done
+    grep -q 'Destination Address 2001:db8:70::/48' "$WORK/frr-table.txt"
 }
-wait_until 15 has_both
-check frr-has-both-rules "FRR's table: $(tr '\n' ';' <"$WORK/frr-table.txt" | head -c 400)" has_both
+wait_until 15 has_all
+check frr-has-every-rule "FRR's table: $(grep -c 'Destination Address' "$WORK/frr-table.txt") of 7 rules: $(grep 'Destination Address' "$WORK/frr-table.txt" | tr '\n' ';')" has_all
+check frr-flow-label "FRR shows no flow label 1234" \
+    grep -Eq 'Flow Label.*1234' "$WORK/frr-table.txt"
+check frr-redirect-ip "FRR shows no redirect IP 192.0.2.9: $(grep -i 'redirect' "$WORK/frr-table.txt" | tr '\n' ';')" \
+    grep -Eq 'redirect IP 192\.0\.2\.9|NH 192\.0\.2\.9' "$WORK/frr-table.txt"
 # FRR prints a port list as "Destination Port < 80 , > 80".
 check frr-shows-lt-gt "FRR shows $(grep 'Destination Port' "$WORK/frr-table.txt")" \
     grep -Eq 'Destination Port +< ?80 *, *> ?80' "$WORK/frr-table.txt"
