@@ -251,7 +251,9 @@ static bool ctl_peer_get(void *ctx, size_t i, struct ctl_peer_view *out)
 	session_peer_stats(sp, &st);
 	*out = (struct ctl_peer_view){ .peer = session_peer_bgp(sp),
 				       .rules_sent = st.out.sent,
-				       .rules_received = st.received };
+				       .rules_received = st.received,
+				       .rules_refused = st.out.refused +
+							st.out.profile_refused };
 	return true;
 }
 
@@ -293,6 +295,19 @@ static bool ctl_adj_rib_out(void *ctx, const struct bgp_peer *peer,
 	if (!sp)
 		return false;
 	adjout_walk(session_peer_adjout(sp), fn, arg);
+	return true;
+}
+
+static bool ctl_adj_rib_out_refused(void *ctx, const struct bgp_peer *peer,
+				    bool (*fn)(void *arg,
+					       const struct fs_rule *rule,
+					       const char *reason),
+				    void *arg)
+{
+	struct session_peer *sp = peer_of(ctx, peer);
+	if (!sp)
+		return false;
+	adjout_walk_refused(session_peer_adjout(sp), fn, arg);
 	return true;
 }
 
@@ -377,6 +392,7 @@ static void start(struct daemon *d)
 		.peer_clear = ctl_peer_clear,
 		.received = ctl_received,
 		.adj_rib_out = ctl_adj_rib_out,
+		.adj_rib_out_refused = ctl_adj_rib_out_refused,
 		.reload = ctl_reload,
 	};
 	char err[256];

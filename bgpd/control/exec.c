@@ -349,6 +349,10 @@ static json_t *peer_json(const struct ctl_daemon *d,
 	} else {
 		json_object_set_new(o, "last_error", json_null());
 	}
+	json_object_set_new(o, "rules_refused",
+			    json_integer((json_int_t)v->rules_refused));
+	json_object_set_new(o, "profile",
+			    json_string(profile_name(&cfg->profile)));
 	return o;
 }
 
@@ -426,8 +430,9 @@ static void peer_detail(const struct ctl_daemon *d,
 		}
 		put_str(w, any ? "\n" : " none\n");
 	}
-	wprintf(w, "Rules:          %zu sent, %zu received\n", v->rules_sent,
-		v->rules_received);
+	wprintf(w, "Rules:          %zu sent, %zu received, %zu refused\n",
+		v->rules_sent, v->rules_received, v->rules_refused);
+	wprintf(w, "Profile:        %s\n", profile_name(&cfg->profile));
 	if (cfg->max_rules || cfg->max_received)
 		wprintf(w, "Limits:         max_rules %zu, max_received %zu "
 			"(0: none)\n", cfg->max_rules, cfg->max_received);
@@ -609,6 +614,31 @@ static bool list_rule(void *arg, const struct fs_rule *rule)
 	return true;
 }
 
+/* One rule the peer's profile refused: "# refused (REASON): RULE", or
+ * an object of the "refused" array. */
+static bool list_refused(void *arg, const struct fs_rule *rule,
+			 const char *reason)
+{
+	struct listing *l = arg;
+	char *text = fs_text_string(rule);
+	if (!text) {
+		l->err = true;
+		return false;
+	}
+	if (l->rules) {
+		json_t *o = json_object();
+		json_object_set_new(o, "rule", json_string(text));
+		json_object_set_new(o, "family",
+				    json_string(family_name(rule->afi)));
+		json_object_set_new(o, "reason", json_string(reason));
+		json_array_append_new(l->rules, o);
+	} else {
+		wprintf(l->body, "# refused (%s): %s\n", reason, text);
+	}
+	free(text);
+	return true;
+}
+
 static bool exec_rule_listing(const struct ctl_daemon *d,
 			      const struct ctl_cmd *cmd, struct writer *body,
 			      char *err, size_t errlen)
@@ -628,11 +658,24 @@ static bool exec_rule_listing(const struct ctl_daemon *d,
 		json_decref(l.rules);
 		return fail(err, errlen, "cannot list the rules of the peer");
 	}
+	struct listing refused = { .body = body,
+				   .rules = cmd->json ? json_array() : NULL };
+	if (!received && d->adj_rib_out_refused &&
+	    (!d->adj_rib_out_refused(d->ctx, v.peer, list_refused, &refused) ||
+	     refused.err)) {
+		json_decref(l.rules);
+		json_decref(refused.rules);
+		return fail(err, errlen, "cannot list the rules of the peer");
+	}
 	if (!cmd->json)
 		return true;
 	json_t *o = json_object();
 	json_object_set_new(o, "neighbor", jaddr(&cmd->peer));
 	json_object_set_new(o, "rules", l.rules);
+	if (!received)
+		json_object_set_new(o, "refused", refused.rules);
+	else
+		json_decref(refused.rules);
 	return put_json(body, o, err, errlen);
 }
 

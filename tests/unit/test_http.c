@@ -326,7 +326,8 @@ static bool peer_get(void *ctx, size_t i, struct ctl_peer_view *out)
 	(void)ctx;
 	if (i)
 		return false;
-	*out = (struct ctl_peer_view){ &peer, 3, 1 };
+	*out = (struct ctl_peer_view){ .peer = &peer, .rules_sent = 3,
+				       .rules_received = 1 };
 	return true;
 }
 
