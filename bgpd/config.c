@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "bgpd/collector/config.h"
+#include "bgpd/control/http.h"
 #include "bgpd/policy/policy.h"
 #include "nlri/flowspec.h"
 #include "nlri/text.h"
@@ -168,6 +169,117 @@ static void nb_max_rules(struct loader *ld, json_t *v, void *t)
 		NB(t)->pc->max_rules = (size_t)n;
 }
 
+/* profile: a built-in name, or an object (keys below) that starts from
+ * "base" (generic when absent) and replaces what it names. */
+static void pf_base(struct loader *ld, json_t *v, void *t)
+{
+	const char *s = ld_want_string(ld, v, 0);
+	if (s && !profile_builtin(s, t))
+		ld_error(ld, "unknown profile '%s' (%s)", s,
+		      profile_builtin_names());
+}
+
+/* A list of names: *lacks gets the bits of all outside the list. */
+static void pf_names(struct loader *ld, json_t *v, uint32_t all,
+		     bool (*parse)(const char *, uint32_t *), const char *what,
+		     const char *known, uint32_t *lacks)
+{
+	if (!ld_want_array(ld, v))
+		return;
+	uint32_t takes = 0;
+	bool ok = true;
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e) {
+		ld_push_index(ld, i);
+		const char *name = ld_want_string(ld, e, 0);
+		uint32_t bits;
+		if (!name) {
+			ok = false;
+		} else if (!parse(name, &bits)) {
+			ld_error(ld, "unknown %s '%s' (%s)", what, name, known);
+			ok = false;
+		} else {
+			takes |= bits;
+		}
+		ld_pop(ld);
+	}
+	if (ok)
+		*lacks = all & ~takes;
+}
+
+static void pf_components(struct loader *ld, json_t *v, void *t)
+{
+	pf_names(ld, v, PROFILE_COMPONENTS_ALL, profile_component_parse,
+		 "component", "the names of the rule text: destination, "
+		 "destination-port, …",
+		 &((struct profile *)t)->no_components);
+}
+
+static void pf_actions(struct loader *ld, json_t *v, void *t)
+{
+	pf_names(ld, v, PROFILE_ACTIONS_ALL, profile_action_parse,
+		 "action", "rate-limit, rate-limit-packets, traffic-action, "
+		 "redirect, redirect-as2, redirect-ipv4, redirect-as4, mark",
+		 &((struct profile *)t)->no_actions);
+}
+
+static void pf_redirect_to_ip(struct loader *ld, json_t *v, void *t)
+{
+	struct profile *p = t;
+	const char *s = ld_want_string(ld, v, 0);
+	if (s && !profile_redirect_ip_parse(s, &p->redirect_ip))
+		ld_error(ld, "unknown redirect-to-IP form '%s' (nexthop: 0x0800 "
+		      "with the next hop, ietf: 0x010c, any, none)", s);
+}
+
+static void pf_ipv6(struct loader *ld, json_t *v, void *t)
+{
+	bool on;
+	if (ld_want_bool(ld, v, &on))
+		((struct profile *)t)->no_ipv6 = !on;
+}
+
+static void pf_rewrite_not_equal(struct loader *ld, json_t *v, void *t)
+{
+	ld_want_bool(ld, v, &((struct profile *)t)->rewrite_not_equal);
+}
+
+static void pf_max_rules(struct loader *ld, json_t *v, void *t)
+{
+	uint64_t n;
+	if (ld_want_uint(ld, v, 0, SIZE_MAX < INT64_MAX ? SIZE_MAX : INT64_MAX, &n))
+		((struct profile *)t)->max_rules = (size_t)n;
+}
+
+/* In this order: base first, the others change it. */
+static const struct ld_key profile_keys[] = {
+	{ "base", false, pf_base },
+	{ "components", false, pf_components },
+	{ "actions", false, pf_actions },
+	{ "redirect_to_ip", false, pf_redirect_to_ip },
+	{ "ipv6", false, pf_ipv6 },
+	{ "rewrite_not_equal", false, pf_rewrite_not_equal },
+	{ "max_rules", false, pf_max_rules },
+};
+
+static void nb_profile(struct loader *ld, json_t *v, void *t)
+{
+	struct profile *p = &NB(t)->pc->profile;
+	if (json_is_string(v)) {
+		pf_base(ld, v, p);
+		return;
+	}
+	if (!json_is_object(v)) {
+		ld_error(ld, "must be a profile name (%s) or an object, not %s",
+		      profile_builtin_names(), ld_type_name(v));
+		return;
+	}
+	ld_parse_object(ld, v, profile_keys,
+		     sizeof profile_keys / sizeof profile_keys[0], p);
+	snprintf(p->name, sizeof p->name, "custom");
+}
+
 static void nb_graceful_restart(struct loader *ld, json_t *v, void *t)
 {
 	bool on;
@@ -200,6 +312,7 @@ static const struct ld_key neighbor_keys[] = {
 	{ "max_rules", false, nb_max_rules },
 	{ "graceful_restart", false, nb_graceful_restart },
 	{ "restart_time", false, nb_restart_time },
+	{ "profile", false, nb_profile },
 };
 
 static void neighbor_defaults(struct bgp_peer_config *pc)
@@ -209,6 +322,7 @@ static void neighbor_defaults(struct bgp_peer_config *pc)
 	pc->families = BGP_FAM_FLOWSPEC;
 	pc->hold_time = CONFIG_HOLD_TIME_DEFAULT;
 	pc->connect_retry = CONFIG_CONNECT_RETRY_DEFAULT;
+	profile_default(&pc->profile);
 }
 
 /* Parses one neighbor into pc; false when it has no usable address. */
@@ -231,6 +345,9 @@ static bool parse_neighbor(struct loader *ld, json_t *v,
 			 pc->address.family);
 		ld_pop(ld);
 	}
+	/* The neighbor's own max_rules wins over its profile's. */
+	if (!pc->max_rules)
+		pc->max_rules = pc->profile.max_rules;
 	if (nb.graceful_restart == 0 && nb.has_restart_time) {
 		ld_push_key(ld, "restart_time");
 		ld_error(ld, "given while graceful_restart is false");
@@ -782,9 +899,22 @@ static void top_collector(struct loader *ld, json_t *v, void *t)
 	}
 }
 
+/* An error of the http section at key (below "http"). */
+static void http_error(void *ctx, const char *key, const char *msg)
+{
+	struct loader *ld = ctx;
+	if (key)
+		ld_push_key(ld, key);
+	ld_error(ld, "%s", msg);
+	if (key)
+		ld_pop(ld);
+}
+
 static void top_http(struct loader *ld, json_t *v, void *t)
 {
 	keep_object(ld, v, &((struct config *)t)->http);
+	if (json_is_object(v))
+		http_config_check(v, http_error, ld);
 }
 
 /* In this order: static_rules needs the neighbors. */
