@@ -18,7 +18,8 @@
  *
  *   flowspecd -c FILE [-d]      run (-d: debug logs)
  *   flowspecd -c FILE --check   validate the config and exit
- *   flowspecd replay [--flows] CAPTURE...   decode captured exports */
+ *   flowspecd replay [--policy FILE] [--flows] CAPTURE...
+ *                               decode captured exports (see replay.h) */
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,7 +30,7 @@
 #include <event2/event.h>
 
 #include "bgpd/bgp/session.h"
-#include "bgpd/collector/replay.h"
+#include "bgpd/replay.h"
 #include "bgpd/collector/service.h"
 #include "bgpd/config.h"
 #include "bgpd/control/ctl.h"
@@ -478,7 +479,7 @@ static void stop(struct daemon *d)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: flowspecd -c FILE [--check] [-d]\n"
-		   "       flowspecd replay [--flows] CAPTURE...\n"
+		   "       flowspecd replay [--policy FILE] [--flows] CAPTURE...\n"
 		   "  -c, --config FILE  the daemon config (JSON)\n"
 		   "      --check        validate the config and exit\n"
 		   "  -d, --debug        debug logs\n");
