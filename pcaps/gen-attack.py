@@ -9,6 +9,8 @@ a deterministic packet generator and the measurement of what was played.
                                           measure RX.pcap (the traffic as
                                           softflowd's interface saw it) and
                                           put the scenario's entry into JSON
+  gen-attack.py expect JSON POLICY.json   add to each entry of JSON the
+                                          decisions POLICY.json should give
 
 Every scenario is background traffic for the whole capture, plus (except
 for the benign ones' "attack", which is just a below-threshold burst) one
@@ -322,6 +324,54 @@ def describe(name, rx_path, json_path):
         f.write("\n")
 
 
+def per_second(text):
+    """A policy rate ("2G", "500M", "100k" or a number) as a number."""
+    text = str(text)
+    mult = {"k": 1e3, "M": 1e6, "G": 1e9}.get(text[-1], 1)
+    return float(text[:-1] if mult != 1 else text) * mult
+
+
+def expect(json_path, policy_path):
+    """Ideal decision times: an exact sliding window of W seconds over the
+    measured attack (first to last packet at its measured mean rate R):
+    the average crosses the threshold T at start + W*T/R, falls below the
+    clear threshold C at end + W*(1 - C/R); the rule is withdrawn when it
+    has stayed below for clear_time and lived at least ban_time. The
+    background is left out (none of it matches a policy of the file on an
+    attack's victim). Lifetimes: the policy's, else the file's defaults
+    (its networks set none)."""
+    with open(json_path) as f:
+        doc = json.load(f)
+    with open(policy_path) as f:
+        pf = json.load(f)
+    pols = {p["name"]: p for p in pf["policies"]}
+    for entry in doc["scenarios"].values():
+        pol, m = pols[entry["policy"]], entry["measured"]
+        dur = m["end"] - m["start"]
+        r = (m["packets"] if pol["metric"] == "pps" else m["bytes"] * 8) / dur
+        thr = per_second(pol["threshold"])
+        clr = per_second(pol.get("clear_threshold", pol["threshold"]))
+        life = {k: pol.get(k, pf["defaults"][k])
+                for k in ("ban_time", "clear_time", "max_lifetime")}
+        e = {"policy": pol["name"], "metric": pol["metric"],
+             "measured_rate": round(r, 1), "threshold": thr,
+             "clear_threshold": clr, "window": pol["window"],
+             "rate_over_threshold": round(r / thr, 2)}
+        if entry["benign"]:
+            e.update(announce=None, withdraw=None)
+        else:
+            ann = m["start"] + pol["window"] * thr / r
+            below = m["end"] + pol["window"] * (1 - clr / r)
+            e.update(announce=round(ann, 3), below_clear=round(below, 3),
+                     withdraw=round(max(ann + life["ban_time"],
+                                        below + life["clear_time"]), 3),
+                     **life)
+        entry["expect"] = e
+    with open(json_path, "w") as f:
+        json.dump(doc, f, indent=2)
+        f.write("\n")
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "list":
         print("\n".join(SCENARIOS))
@@ -334,6 +384,8 @@ def main(argv):
         write_pcap(argv[3], pkts)
     elif len(argv) == 5 and argv[1] == "describe" and argv[2] in SCENARIOS:
         describe(*argv[2:])
+    elif len(argv) == 4 and argv[1] == "expect":
+        expect(argv[2], argv[3])
     else:
         sys.exit(__doc__)
 

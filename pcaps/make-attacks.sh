@@ -38,6 +38,7 @@ TCPDUMP=${TCPDUMP:-tcpdump}
 PYTHON=${PYTHON:-python3}
 gen=$here/gen-attack.py
 table=$here/attacks.json
+policy=$here/../tests/policy-attacks.json
 tx=$NS.0
 rx=$NS.1
 
@@ -152,4 +153,5 @@ for s in "${scenarios[@]}"; do
     "$PYTHON" "$gen" describe "$s" "$dir/rx.pcap" "$table"
     log "$s: wrote $out ($(du -h "$out" | cut -f1))"
 done
+"$PYTHON" "$gen" expect "$table" "$policy"
 log "done; check with tests/tshark/attacks_check.sh"
