@@ -272,6 +272,13 @@ def describe(name, rx_path, json_path):
             bg.setdefault(key, [0, 0])
             bg[key][0] += 1
             bg[key][1] += c[6]
+    if len(atk) != n_gen:
+        print("gen-attack: %s: warning: %d of %d attack packets seen"
+              % (name, len(atk), n_gen), file=sys.stderr)
+    elif len(atk) > 1 and (atk[-1][0] - atk[0][0]) > 1.1 * ATTACK_S:
+        print("gen-attack: %s: warning: tcpreplay fell behind: the attack "
+              "took %.1f s, not %.0f" % (name, atk[-1][0] - atk[0][0],
+                                         ATTACK_S), file=sys.stderr)
     srcs = {c[1] for _, c in atk}
     dports = {c[4] for _, c in atk}
     entry = {

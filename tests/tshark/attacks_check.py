@@ -48,10 +48,8 @@ def flows_of(frames):
         v = int(c["cflow.version"])
         versions.add(v)
         if v == 10:
-            base = sys_init(c)
-            if base is None:
-                base = flows_of.sys_init
-            flows_of.sys_init = base
+            base = sys_init(c) or flows_of.sys_init or float("nan")
+            flows_of.sys_init = base   # nan: no systemInitTime yet
         else:
             now = int(c["cflow.timestamp_tree"]["cflow.unix_secs"])
             now += int(c["cflow.timestamp_tree"].get("cflow.unix_nsecs", 0)) / 1e9
