@@ -130,7 +130,7 @@ for s in "${scenarios[@]}"; do
         -t tcp=3 -t tcp.rst=3 -t tcp.fin=3 -t icmp=3 -t general=3 \
         >"$dir/softflowd.log" 2>&1 &
     sfd=$!
-    pids+=($sfd)
+    pids+=("$sfd")
     wait_socket "$dir/softflowd.ctl" softflowd
     sleep 1
 
