@@ -6,7 +6,8 @@
 # generator sent, with the generated sources, ports, TCP flags and times,
 # and tests/policy-attacks.json must put every attack above its policy's
 # threshold and every benign capture below, both by a clear margin
-# (attacks_check.py says exactly what is compared).
+# (attacks_check.py says exactly what is compared). Last, two tampered
+# copies (a packet too many, a threshold too close) must make it fail.
 #
 # Usage: tests/tshark/attacks_check.sh
 # Prints "PASS: attacks/<scenario>/<check>" or "FAIL: …: what differs" and
@@ -48,4 +49,39 @@ for s in "${names[@]}"; do
         >"$tmp/$s.json" 2>"$tmp/$s.log" ||
         echo "FAIL: attacks/$s/decode: tshark failed: $(head -c 300 "$tmp/$s.log")"
 done
-timeout 120 "$PYTHON" "$here/attacks_check.py" "$table" "$policy" "$tmp"
+status=0
+timeout 120 "$PYTHON" "$here/attacks_check.py" "$table" "$policy" "$tmp" ||
+    status=1
+
+# The checker itself: one packet more in the table, and a threshold the
+# attack no longer clears by the margin, must each fail.
+"$PYTHON" - "$table" "$policy" "$tmp" <<'PY'
+import json, sys
+table, policy, tmp = sys.argv[1:]
+t = json.load(open(table))
+sc = t["scenarios"]["syn-flood"]
+sc["generated"]["packets"] += 1
+json.dump({"scenarios": {"syn-flood": sc}}, open(tmp + "/bad-table.json", "w"))
+p = json.load(open(policy))
+for pol in p["policies"]:
+    if pol["name"] == "syn-flood":   # the flood 1.2 x above: too close
+        pol["threshold"] = sc["measured"]["pps"] / 1.2
+json.dump(p, open(tmp + "/bad-policy.json", "w"))
+PY
+out=$(timeout 60 "$PYTHON" "$here/attacks_check.py" "$tmp/bad-table.json" \
+    "$policy" "$tmp" 2>&1)
+if [[ $out == *"FAIL: attacks/syn-flood/totals"* ]]; then
+    echo "PASS: attacks/checker/totals-mismatch"
+else
+    echo "FAIL: attacks/checker/totals-mismatch: not detected: $out"
+    status=1
+fi
+out=$(timeout 60 "$PYTHON" "$here/attacks_check.py" "$table" \
+    "$tmp/bad-policy.json" "$tmp" 2>&1)
+if [[ $out == *"FAIL: attacks/syn-flood/policy"* ]]; then
+    echo "PASS: attacks/checker/threshold-margin"
+else
+    echo "FAIL: attacks/checker/threshold-margin: not detected: $out"
+    status=1
+fi
+exit $status
