@@ -568,15 +568,21 @@ START_TEST(show_flow_table_and_json)
 	check_run(f, "show flow --json",
 		  "{\"rules\":[{\"id\":\"1\",\"rule\":\"" RULE_CANON "\","
 		  "\"family\":\"ipv4-flowspec\",\"origin\":\"api\",\"neighbors\":[],"
-		  "\"expires_in\":299,\"comment\":\"ticket 42\"},"
+		  "\"expires_in\":299,\"comment\":\"ticket 42\",\"claims\":[{"
+		  "\"origin\":\"api\",\"rule\":\"" RULE_CANON "\",\"neighbors\":[],"
+		  "\"expires_in\":299,\"comment\":\"ticket 42\"}]},"
 		  "{\"id\":\"2\",\"rule\":\"flow route { match { destination "
 		  "2001:db8::/64; } then { rate-limit 1000; } }\",\"family\":"
 		  "\"ipv6-flowspec\",\"origin\":\"api\",\"neighbors\":[\"10.0.0.1\"],"
-		  "\"expires_in\":null,\"comment\":null}]}\nok\n");
+		  "\"expires_in\":null,\"comment\":null,\"claims\":[{\"origin\":"
+		  "\"api\",\"rule\":\"flow route { match { destination "
+		  "2001:db8::/64; } then { rate-limit 1000; } }\",\"neighbors\":"
+		  "[\"10.0.0.1\"],\"expires_in\":null,\"comment\":null}]}]}\nok\n");
 	clock_ms -= 1500;
 	check_run(f, "flush static", "flushed 0 rules of origin static\nok\n");
 	check_run(f, "flush", "flushed 2 rules of origin api\nok\n");
-	check_run(f, "flush bogus", "error: unknown origin 'bogus' (static, api)\n");
+	check_run(f, "flush bogus", "error: unknown origin 'bogus' (static, api, policy, "
+		  "policy:NAME)\n");
 	ck_assert_uint_eq(rib_count(f->rib), 0);
 	fake_free(f);
 }

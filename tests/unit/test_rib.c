@@ -72,7 +72,7 @@ static void record(void *ctx, enum fs_afi afi, const uint8_t *match,
 	memcpy(c->key, match, c->key_len);
 	if (e) {
 		ck_assert_ptr_eq(match, e->rule.match.data);
-		snprintf(c->last, sizeof c->last, "%s", e->text);
+		snprintf(c->last, sizeof c->last, "%s", rib_entry_text(e));
 	} else {
 		c->withdrawn++;
 		snprintf(c->last, sizeof c->last, "withdrawn");
@@ -146,18 +146,18 @@ START_TEST(same_match_replaces_actions)
 	ck_assert_uint_eq(e2->id, id);
 	ck_assert_uint_gt(e2->version, version);
 	ck_assert_ptr_eq(e2->rule.match.data, match); /* rib.h contract */
-	ck_assert_ptr_nonnull(strstr(e2->text, "rate-limit 1000"));
+	ck_assert_ptr_nonnull(strstr(rib_entry_text(e2), "rate-limit 1000"));
 	ck_assert_uint_eq(rib_count(rib), 1);
 
 	/* New options with the same actions also replace. */
-	struct rib_opts o = { .origin = RIB_ORIGIN_API, .comment = "ticket 7" };
+	struct rib_opts o = { .origin = RIB_ORIGIN_STATIC, .comment = "ticket 7" };
 	ck_assert_int_eq(
 		announce(rib,
 			 "flow route { match { destination 10.0.0.0/8; } "
 			 "then { rate-limit 1000; } }",
 			 &o, &e2),
 		RIB_REPLACED);
-	ck_assert_int_eq(e2->origin, RIB_ORIGIN_API);
+	ck_assert_int_eq(e2->origin, RIB_ORIGIN_STATIC);
 	ck_assert_str_eq(e2->comment, "ticket 7");
 	rib_free(rib);
 }
@@ -306,7 +306,8 @@ START_TEST(expiry_on_a_fake_clock)
 	fake_now = 8000;
 	ck_assert_int_eq(announce(rib, R_A, &ten, NULL), RIB_REPLACED);
 	ck_assert_int_eq(rib_next_expiry(rib), 18000);
-	ck_assert_int_eq(announce(rib, R_A, NULL, NULL), RIB_REPLACED);
+	struct rib_opts none = { .origin = RIB_ORIGIN_API };
+	ck_assert_int_eq(announce(rib, R_A, &none, NULL), RIB_REPLACED);
 	ck_assert_int_eq(rib_next_expiry(rib), 0);
 	fake_now = 1000000;
 	ck_assert_uint_eq(rib_expire(rib), 0);
