@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/un.h>
 
+#include "bgpd/rib/protect.h"
 #include "nlri/flowspec.h"
 #include "nlri/text.h"
 
@@ -889,6 +890,15 @@ static void sr_neighbors(struct loader *ld, json_t *v, void *t)
 	}
 	size_t i;
 	json_t *a;
+	size_t n = json_array_size(v);
+	if (n && !st->sr->targets) {
+		n = n < CONFIG_STATIC_TARGETS_MAX ? n : CONFIG_STATIC_TARGETS_MAX;
+		st->sr->targets = calloc(n, sizeof *st->sr->targets);
+		if (!st->sr->targets) {
+			ld->oom = true;
+			return;
+		}
+	}
 	json_array_foreach(v, i, a) {
 		push_index(ld, i);
 		struct addr addr;
@@ -930,6 +940,7 @@ static void static_rule_free(struct config_static_rule *sr)
 {
 	fs_rule_clear(&sr->rule);
 	free(sr->text);
+	free(sr->targets);
 	free(sr->comment);
 	memset(sr, 0, sizeof *sr);
 }
@@ -1055,6 +1066,7 @@ static void top_static_rules(struct loader *ld, json_t *v, void *t)
 			if (have_rule)
 				fs_rule_clear(&sr->rule);
 			free(sr->text);
+			free(sr->targets);
 			free(sr->comment);
 			memset(sr, 0, sizeof *sr);
 		}
@@ -1117,6 +1129,11 @@ static void top_state_file(struct loader *ld, json_t *v, void *t)
 	set_string(ld, v, 0, &((struct config *)t)->state_file);
 }
 
+static void top_audit_log(struct loader *ld, json_t *v, void *t)
+{
+	set_string(ld, v, 0, &((struct config *)t)->audit_log);
+}
+
 static void top_policy(struct loader *ld, json_t *v, void *t)
 {
 	set_string(ld, v, 0, &((struct config *)t)->policy);
@@ -1162,6 +1179,15 @@ static void top_never_filter(struct loader *ld, json_t *v, void *t)
 			cfg->never_filter[cfg->n_never_filter++] = pfx;
 		pop(ld);
 	}
+	/* The rib refuses these (rib.h); --check says so first. */
+	for (size_t k = 0; k < cfg->n_static_rules; k++) {
+		char why[200];
+		const struct config_static_rule *sr = &cfg->static_rules[k];
+		if (protect_check(&sr->rule, cfg->never_filter,
+				  cfg->n_never_filter, why, sizeof why))
+			error(ld, "static rule '%s' is refused: %s", sr->text,
+			      why);
+	}
 }
 
 /* Sections other modules read: only their type is checked here. */
@@ -1193,6 +1219,7 @@ static const struct key_rule top_keys[] = {
 	{ "neighbors", false, top_neighbors },
 	{ "static_rules", false, top_static_rules },
 	{ "state_file", false, top_state_file },
+	{ "audit_log", false, top_audit_log },
 	{ "never_filter", false, top_never_filter },
 	{ "policy", false, top_policy },
 	{ "collector", false, top_collector },
@@ -1213,6 +1240,7 @@ void config_free(struct config *cfg)
 		static_rule_free(&cfg->static_rules[i]);
 	free(cfg->static_rules);
 	free(cfg->state_file);
+	free(cfg->audit_log);
 	free(cfg->never_filter);
 	free(cfg->policy);
 	free(cfg->user);
