@@ -861,8 +861,8 @@ static bool withdraw_some(const struct ctl_daemon *d,
 
 	/* Re-announce the claim to the rest: copy it first, since the claim
 	 * is replaced under us. */
-	struct fs_rule view = mine->actions, copy;
-	view.match = e->rule.match;
+	struct fs_rule view, copy;
+	rib_claim_rule(e, mine, &view);
 	char *comment = mine->comment ? strdup(mine->comment) : NULL;
 	if (!fs_rule_copy(&copy, &view) || (mine->comment && !comment)) {
 		fs_rule_clear(&copy);

@@ -19,12 +19,7 @@ struct rib_node {
 	struct rib_claim *claims;	/* e.claims, writable */
 	struct addr *own_targets;	/* e.targets when it is a union */
 	char *text;			/* rib_entry_text's cache */
-};
-
-/* A claim and the entry it belongs to. */
-struct claim_node {
-	struct rib_claim c;
-	struct rib_node *owner;
+	uint8_t match[];		/* e.rule.match views it */
 };
 
 struct protect_list {
@@ -59,11 +54,6 @@ struct expiry_key {
 static struct rib_node *node_of(const struct rib_entry *e)
 {
 	return TREE_ENTRY(e, struct rib_node, e);
-}
-
-static struct claim_node *cnode_of(const struct rib_claim *c)
-{
-	return TREE_ENTRY(c, struct claim_node, c);
 }
 
 static int key_cmp(const void *key, const struct tree_node *n)
@@ -181,14 +171,13 @@ static void claim_free(struct rib_claim *c)
 {
 	if (!c)
 		return;
-	fs_rule_clear(&c->actions);
 	free(c->policy);
 	free(c->targets);
 	free(c->comment);
-	free(cnode_of(c));
+	free(c);
 }
 
-/* Frees rn and its claims; the entry's action views are not its own. */
+/* Frees rn and its claims; the entry's rule views their buffers. */
 static void node_free(struct rib_node *rn)
 {
 	struct rib_claim *c = rn->claims;
@@ -197,7 +186,6 @@ static void node_free(struct rib_node *rn)
 		claim_free(c);
 		c = next;
 	}
-	writer_free(&rn->e.rule.match);
 	free(rn->own_targets);
 	free(rn->text);
 	free(rn);
@@ -371,20 +359,39 @@ static unsigned addrs_unique(struct addr *a, unsigned n)
 static struct rib_claim *claim_new(struct rib *rib, const struct fs_rule *r,
 				   const struct rib_opts *o)
 {
-	struct claim_node *cn = calloc(1, sizeof *cn);
-	if (!cn)
+	if (r->ext.err || r->ext6.err || r->comm.err ||
+	    r->ext.len > UINT16_MAX || r->ext6.len > UINT16_MAX ||
+	    r->comm.len > UINT16_MAX)
 		return NULL;
-	struct rib_claim *c = &cn->c;
+	/* Normalized on a copy (sorted, no repeats), then packed. */
+	struct fs_rule acts;
+	fs_rule_init(&acts, r->afi);
+	put_bytes(&acts.ext, r->ext.data, r->ext.len);
+	put_bytes(&acts.ext6, r->ext6.data, r->ext6.len);
+	put_bytes(&acts.comm, r->comm.data, r->comm.len);
+	fs_rule_normalize(&acts);
+	size_t len = acts.ext.len + acts.ext6.len + acts.comm.len;
+	struct rib_claim *c = fs_rule_ok(&acts) ? calloc(1, sizeof *c + len)
+						: NULL;
+	if (!c) {
+		fs_rule_clear(&acts);
+		return NULL;
+	}
 	c->origin = o->origin;
 	c->seq = ++rib->next_seq;
-	fs_rule_init(&c->actions, r->afi);
-	put_bytes(&c->actions.ext, r->ext.data, r->ext.len);
-	put_bytes(&c->actions.ext6, r->ext6.data, r->ext6.len);
-	put_bytes(&c->actions.comm, r->comm.data, r->comm.len);
-	c->actions.nexthop = r->nexthop;
-	fs_rule_normalize(&c->actions);
-	bool ok = fs_rule_ok(&c->actions) && !r->ext.err && !r->ext6.err &&
-		  !r->comm.err;
+	c->nexthop = r->nexthop;
+	c->ext_len = (uint16_t)acts.ext.len;
+	c->ext6_len = (uint16_t)acts.ext6.len;
+	c->comm_len = (uint16_t)acts.comm.len;
+	if (acts.ext.len)
+		memcpy(c->actions, acts.ext.data, acts.ext.len);
+	if (acts.ext6.len)
+		memcpy(c->actions + c->ext_len, acts.ext6.data, acts.ext6.len);
+	if (acts.comm.len)
+		memcpy(c->actions + c->ext_len + c->ext6_len, acts.comm.data,
+		       acts.comm.len);
+	fs_rule_clear(&acts);
+	bool ok = true;
 	unsigned n = o->ntargets < RIB_MAX_TARGETS ? o->ntargets
 						   : RIB_MAX_TARGETS;
 	if (ok && n) {
@@ -414,11 +421,6 @@ static struct rib_claim *claim_new(struct rib *rib, const struct fs_rule *r,
 	return c;
 }
 
-static bool writer_eq(const struct writer *a, const struct writer *b)
-{
-	return a->len == b->len && (!a->len || !memcmp(a->data, b->data, a->len));
-}
-
 static bool str_eq(const char *a, const char *b)
 {
 	return a && b ? strcmp(a, b) == 0 : a == b;
@@ -426,11 +428,11 @@ static bool str_eq(const char *a, const char *b)
 
 static bool claim_same(const struct rib_claim *a, const struct rib_claim *b)
 {
-	return writer_eq(&a->actions.ext, &b->actions.ext) &&
-	       writer_eq(&a->actions.ext6, &b->actions.ext6) &&
-	       writer_eq(&a->actions.comm, &b->actions.comm) &&
-	       !memcmp(&a->actions.nexthop, &b->actions.nexthop,
-		       sizeof a->actions.nexthop) &&
+	return a->ext_len == b->ext_len && a->ext6_len == b->ext6_len &&
+	       a->comm_len == b->comm_len &&
+	       !memcmp(a->actions, b->actions,
+		       (size_t)a->ext_len + a->ext6_len + a->comm_len) &&
+	       !memcmp(&a->nexthop, &b->nexthop, sizeof a->nexthop) &&
 	       a->ntargets == b->ntargets &&
 	       (!a->ntargets || !memcmp(a->targets, b->targets,
 					a->ntargets * sizeof *a->targets)) &&
@@ -495,11 +497,8 @@ static void entry_refresh(struct rib *rib, struct rib_node *rn)
 	e->claims = w;
 	e->origin = w->origin;
 	e->comment = w->comment;
-	/* Views of the winner's buffers (never freed through e). */
-	e->rule.ext = w->actions.ext;
-	e->rule.ext6 = w->actions.ext6;
-	e->rule.comm = w->actions.comm;
-	e->rule.nexthop = w->actions.nexthop;
+	/* Views of the winner's actions (never freed through e). */
+	rib_claim_rule(e, w, &e->rule);
 	targets_refresh(rn);
 	e->expires_ms = 0;
 	for (const struct rib_claim *c = w; c; c = c->next) {
@@ -591,26 +590,21 @@ enum rib_result rib_announce(struct rib *rib, const struct fs_rule *rule,
 		}
 		*slot = c;
 	} else {
-		rn = calloc(1, sizeof *rn);
-		if (rn) {
-			rn->e.rule.afi = rule->afi;
-			rn->e.rule.match = writer_init(FS_NLRI_MAX);
-			put_bytes(&rn->e.rule.match, rule->match.data,
-				  rule->match.len);
-		}
-		if (!rn || rn->e.rule.match.err) {
-			if (rn)
-				writer_free(&rn->e.rule.match);
-			free(rn);
+		rn = calloc(1, sizeof *rn + rule->match.len);
+		if (!rn) {
 			claim_free(c);
 			return RIB_NOMEM;
 		}
+		memcpy(rn->match, rule->match.data, rule->match.len);
+		rn->e.rule.afi = rule->afi;
+		rn->e.rule.match = (struct writer){ .data = rn->match,
+						    .len = rule->match.len };
 		rn->claims = c;
 		rn->e.id = rib->next_id++;
 		tree_insert_at(&rib->by_key, &rn->by_key, &pos);
 		tree_append(&rib->by_id, &rn->by_id);
 	}
-	cnode_of(c)->owner = rn;
+	c->owner = rn;
 	expiry_link(rib, c);
 	/* The entry views the old claim's buffers until the refresh. */
 	entry_refresh(rib, rn);
@@ -680,7 +674,7 @@ size_t rib_expire(struct rib *rib)
 		struct rib_claim *c = TREE_ENTRY(t, struct rib_claim, by_expiry);
 		if (c->expires_ms > now)
 			break;
-		struct rib_node *rn = cnode_of(c)->owner;
+		struct rib_node *rn = c->owner;
 		remove_claim(rib, rn, claim_slot(rn, c->origin, c->policy));
 		n++;
 	}
@@ -720,10 +714,25 @@ bool rib_entry_targets(const struct rib_entry *e, const struct addr *addr)
 	return false;
 }
 
+void rib_claim_rule(const struct rib_entry *e, const struct rib_claim *c,
+		    struct fs_rule *view)
+{
+	uint8_t *a = (uint8_t *)c->actions;
+	*view = (struct fs_rule){
+		.afi = e->rule.afi,
+		.match = e->rule.match,
+		.ext = { .data = a, .len = c->ext_len },
+		.ext6 = { .data = a + c->ext_len, .len = c->ext6_len },
+		.comm = { .data = a + c->ext_len + c->ext6_len,
+			  .len = c->comm_len },
+		.nexthop = c->nexthop,
+	};
+}
+
 char *rib_claim_text(const struct rib_entry *e, const struct rib_claim *c)
 {
-	struct fs_rule view = c->actions;
-	view.match = e->rule.match;
+	struct fs_rule view;
+	rib_claim_rule(e, c, &view);
 	return fs_text_string(&view);
 }
 

@@ -78,18 +78,26 @@ struct rib_opts {
 	const char *comment;	/* copied; NULL: none */
 };
 
+struct rib_node;
+
 /* One origin's claim on a rule. Read-only outside the rib. */
 struct rib_claim {
 	struct rib_claim *next;	/* the entry's claims, precedence order */
 	enum rib_origin origin;
 	char *policy;		/* RIB_ORIGIN_POLICY: the name, else NULL */
-	struct fs_rule actions;	/* afi and actions; match empty */
 	struct addr *targets;	/* sorted, no repeats; NULL when none */
 	unsigned ntargets;
 	int64_t expires_ms;	/* monotonic; 0: never */
 	char *comment;		/* NULL: none */
 	uint64_t seq;		/* unique, for the expiry order */
 	struct tree_node by_expiry;	/* rib internal */
+	struct rib_node *owner;		/* rib internal */
+	/* The actions (rib_claim_rule shows them as a rule): the next hop,
+	 * and the EXTENDED_COMMUNITIES, IPv6 address-specific and
+	 * COMMUNITIES values one after the other in actions[]. */
+	struct addr nexthop;
+	uint16_t ext_len, ext6_len, comm_len;
+	uint8_t actions[];
 };
 
 /* One rule of the table. rule.match stays at the same address while the
@@ -208,6 +216,10 @@ bool rib_entry_targets(const struct rib_entry *e, const struct addr *addr);
 /* The canonical text of the rule as announced, made on first use and kept
  * until the entry changes; "(out of memory)" when it cannot be made. */
 const char *rib_entry_text(const struct rib_entry *e);
+/* A view of e's match with c's actions, valid while both live (never
+ * free or change its buffers). */
+void rib_claim_rule(const struct rib_entry *e, const struct rib_claim *c,
+		    struct fs_rule *view);
 /* The canonical text of the rule with c's actions, as a new string
  * (free() it), or NULL when out of memory. */
 char *rib_claim_text(const struct rib_entry *e, const struct rib_claim *c);
