@@ -66,11 +66,17 @@ static void put_ascii(FILE *f, const char *s)
 	putc('"', f);
 }
 
+/* One claim line; text is scratch space for the rule's text. */
 static bool put_claim(FILE *f, const struct rib_entry *e,
-		      const struct rib_claim *c, int64_t wall_minus_mono)
+		      const struct rib_claim *c, int64_t wall_minus_mono,
+		      struct writer *text)
 {
-	char *text = rib_claim_text(e, c);
-	if (!text)
+	struct fs_rule view;
+	rib_claim_rule(e, c, &view);
+	writer_reset(text);
+	fs_text_format(text, &view);
+	put_u8(text, '\0');
+	if (text->err)
 		return false;
 	fputs("{\"origin\":", f);
 	if (c->origin == RIB_ORIGIN_POLICY) {
@@ -80,9 +86,8 @@ static bool put_claim(FILE *f, const struct rib_entry *e,
 		fprintf(f, "\"%s\"", rib_origin_name(c->origin));
 	}
 	fputs(",\"rule\":", f);
-	put_ascii(f, text);
+	put_ascii(f, (const char *)text->data);
 	fputs(",\"neighbors\":[", f);
-	free(text);
 	for (unsigned i = 0; i < c->ntargets; i++) {
 		char a[ADDR_STRLEN];
 		fprintf(f, "%s\"%s\"", i ? "," : "",
@@ -149,13 +154,15 @@ bool state_save(const struct rib *rib, const char *path,
 		(long long)wall);
 	size_t lines = 0;
 	bool ok = true;
+	struct writer text = writer_init(0);
 	for (const struct rib_entry *e = rib_next(rib, NULL); e && ok;
 	     e = rib_next(rib, e))
 		for (const struct rib_claim *c = e->claims; c && ok; c = c->next)
 			if (kept(c)) {
-				ok = put_claim(f, e, c, wall - mono);
+				ok = put_claim(f, e, c, wall - mono, &text);
 				lines++;
 			}
+	writer_free(&text);
 	fprintf(f, "{\"end\":%zu}\n", lines);
 	int e = 0;
 	if (!ok)
@@ -385,6 +392,8 @@ static void due(evutil_socket_t fd, short what, void *ctx)
 	arm(s);
 }
 
+/* The first change after a write waits STATE_WRITE_MIN_MS too, so a
+ * burst of changes is one write. */
 static void changed(void *ctx, enum fs_afi afi, const uint8_t *match,
 		    size_t len, const struct rib_entry *e)
 {
@@ -393,7 +402,12 @@ static void changed(void *ctx, enum fs_afi afi, const uint8_t *match,
 	(void)len;
 	(void)e;
 	struct state *s = ctx;
-	s->dirty = true;
+	if (!s->dirty) {
+		s->dirty = true;
+		int64_t soonest = s->clk->mono_ms() + STATE_WRITE_MIN_MS;
+		if (s->next_ok < soonest)
+			s->next_ok = soonest;
+	}
 	arm(s);
 }
 

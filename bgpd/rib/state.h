@@ -15,9 +15,10 @@
  * does not come back.
  *
  * Writes are coalesced: a change marks the table dirty, and the file is
- * written from a timer at most once per max(STATE_WRITE_MIN_MS, 4 × the
- * last write's duration), and on state_close. A kill -9 loses the changes
- * of that window at most (README: "State file").
+ * written from a timer STATE_WRITE_MIN_MS after the first unsaved change,
+ * and never sooner than 4 × the last write's duration after that write
+ * ended; and on state_close. A kill -9 loses the changes of that window
+ * at most (README: "State file").
  *
  * A damaged file: a first line that is not the header means PATH is not
  * a state file: state_load fails and the daemon refuses to start, rather

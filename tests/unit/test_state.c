@@ -247,14 +247,19 @@ START_TEST(writes_are_coalesced)
 			 i % 256);
 		announce(rib, text, &o);
 	}
-	/* 1000 changes, one write; then a change waits for the interval. */
-	struct timeval tv = { 0, 300 * 1000 };
+	/* 1000 changes: no write before STATE_WRITE_MIN_MS, then one. */
+	struct timeval short_tv = { 0, 300 * 1000 };
+	struct timeval long_tv = { 1, 0 };
 	struct event *ev = evtimer_new(base, stop_loop, base);
-	evtimer_add(ev, &tv);
+	evtimer_add(ev, &short_tv);
+	event_base_dispatch(base);
+	ck_assert_uint_eq(state_writes(s), 0);
+	evtimer_add(ev, &long_tv);
 	event_base_dispatch(base);
 	ck_assert_uint_eq(state_writes(s), 1);
+	/* The next change waits for the interval again. */
 	ck_assert_int_eq(rib_flush(rib, RIB_ORIGIN_API, NULL), 1000);
-	evtimer_add(ev, &tv);
+	evtimer_add(ev, &short_tv);
 	event_base_dispatch(base);
 	ck_assert_uint_eq(state_writes(s), 1);
 	/* Closing writes what is pending. */
