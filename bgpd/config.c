@@ -2,12 +2,14 @@
  * error collected and placed. See config.h for the keys. */
 #include "bgpd/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/un.h>
+#include <unistd.h>
 
 #include "bgpd/rib/protect.h"
 #include "nlri/flowspec.h"
@@ -1190,6 +1192,126 @@ static void top_never_filter(struct loader *ld, json_t *v, void *t)
 	}
 }
 
+/* ---- processes (ExaBGP-style helper programs) ------------------------- */
+
+static void pr_name(struct loader *ld, json_t *v, void *t)
+{
+	struct config_process *p = t;
+	const char *s = want_string(ld, v, CONFIG_PROCESS_NAME_MAX);
+	if (!s)
+		return;
+	for (const char *c = s; *c; c++) {
+		if (!isalnum((unsigned char)*c) && !strchr("-_.", *c)) {
+			error(ld, "'%s': only letters, digits, '-', '_' and "
+			      "'.' are allowed", s);
+			return;
+		}
+	}
+	set_string(ld, v, 0, &p->name);
+}
+
+static void pr_run(struct loader *ld, json_t *v, void *t)
+{
+	struct config_process *p = t;
+	if (!json_is_array(v) || json_array_size(v) == 0) {
+		error(ld, "must be a non-empty array of strings (the program "
+		      "and its arguments, no shell), not %s",
+		      json_is_array(v) ? "an empty array" : type_name(v));
+		return;
+	}
+	size_t n = json_array_size(v);
+	char **argv = calloc(n + 1, sizeof *argv);
+	if (!argv) {
+		ld->oom = true;
+		return;
+	}
+	bool ok = true;
+	size_t i;
+	json_t *a;
+	json_array_foreach(v, i, a) {
+		push_index(ld, i);
+		const char *s = want_string(ld, a, 0);
+		if (s && !(argv[i] = strdup(s)))
+			ld->oom = true;
+		ok = ok && argv[i];
+		if (i == 0 && s && !strchr(s, '/'))
+			error(ld, "'%s': give the program's path (it is run "
+			      "without a shell or a PATH search)", s);
+		else if (i == 0 && s && access(s, X_OK) != 0)
+			error(ld, "'%s' is not an executable file: %s", s,
+			      strerror(errno));
+		pop(ld);
+	}
+	if (!ok) {
+		for (i = 0; i < n; i++)
+			free(argv[i]);
+		free(argv);
+		return;
+	}
+	p->argv = argv;
+}
+
+static void pr_respawn(struct loader *ld, json_t *v, void *t)
+{
+	want_bool(ld, v, &((struct config_process *)t)->respawn);
+}
+
+static const struct key_rule process_keys[] = {
+	{ "name", true, pr_name },
+	{ "run", true, pr_run },
+	{ "respawn", false, pr_respawn },
+};
+
+static void process_free(struct config_process *p)
+{
+	free(p->name);
+	for (char **a = p->argv; a && *a; a++)
+		free(*a);
+	free(p->argv);
+}
+
+static void top_processes(struct loader *ld, json_t *v, void *t)
+{
+	struct config *cfg = t;
+	if (!want_array(ld, v))
+		return;
+	size_t n = json_array_size(v);
+	if (n == 0)
+		return;
+	cfg->processes = calloc(n, sizeof *cfg->processes);
+	if (!cfg->processes) {
+		ld->oom = true;
+		return;
+	}
+	size_t i;
+	json_t *pv;
+	json_array_foreach(v, i, pv) {
+		push_index(ld, i);
+		struct config_process *p = &cfg->processes[cfg->n_processes];
+		*p = (struct config_process){ .respawn = true };
+		if (!json_is_object(pv)) {
+			error(ld, "must be an object, not %s", type_name(pv));
+			pop(ld);
+			continue;
+		}
+		parse_object(ld, pv, process_keys,
+			     sizeof process_keys / sizeof process_keys[0], p);
+		const struct config_process *dup =
+			p->name ? config_find_process(cfg, p->name) : NULL;
+		if (dup) {
+			push_key(ld, "name");
+			error(ld, "'%s' is already processes[%zu]", p->name,
+			      (size_t)(dup - cfg->processes));
+			pop(ld);
+		}
+		if (p->name && p->argv && !dup)
+			cfg->n_processes++;
+		else
+			process_free(p);
+		pop(ld);
+	}
+}
+
 /* Sections other modules read: only their type is checked here. */
 static void keep_object(struct loader *ld, json_t *v, json_t **dst)
 {
@@ -1225,6 +1347,7 @@ static const struct key_rule top_keys[] = {
 	{ "collector", false, top_collector },
 	{ "http", false, top_http },
 	{ "user", false, top_user },
+	{ "processes", false, top_processes },
 };
 
 /* ---- entry points ----------------------------------------------------- */
@@ -1244,6 +1367,9 @@ void config_free(struct config *cfg)
 	free(cfg->never_filter);
 	free(cfg->policy);
 	free(cfg->user);
+	for (size_t i = 0; i < cfg->n_processes; i++)
+		process_free(&cfg->processes[i]);
+	free(cfg->processes);
 	json_decref(cfg->collector);
 	json_decref(cfg->http);
 	free(cfg);
@@ -1389,4 +1515,13 @@ bool config_parse_hostport(const char *s, uint16_t default_port,
 		return false;	/* an IPv6 address with a port needs [ ] */
 	return addr_parse(addr, s, (size_t)(colon - s)) &&
 	       addr->family == ADDR_V4 && parse_port(colon + 1, port);
+}
+
+const struct config_process *config_find_process(const struct config *cfg,
+						 const char *name)
+{
+	for (size_t i = 0; i < cfg->n_processes; i++)
+		if (strcmp(cfg->processes[i].name, name) == 0)
+			return &cfg->processes[i];
+	return NULL;
 }

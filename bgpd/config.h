@@ -35,6 +35,11 @@
  *                    audit.h) [absent: the log]
  *   never_filter[]   prefixes ("10.50.0.1/32"); a static rule they
  *                    refuse (rib.h) is an error
+ *   processes[]      helper programs speaking ExaBGP's API (control/
+ *                    process.h): { "name": "web" (unique; letters, digits,
+ *                    - _ .), "run": ["/usr/bin/python3", "app.py"] (the
+ *                    program's path and its arguments, no shell),
+ *                    "respawn": true [true] }.
  *   collector, http  objects, kept as JSON for the modules that read them
  *                    (their keys are checked there).
  * Relative paths are kept as written (relative to the daemon's working
@@ -72,6 +77,15 @@ struct config_static_rule {
 	char *comment;		/* owned; NULL: none */
 };
 
+#define CONFIG_PROCESS_NAME_MAX 63
+
+/* One helper program (ExaBGP's "process"). */
+struct config_process {
+	char *name;		/* owned */
+	char **argv;		/* owned, NULL-terminated; argv[0] the path */
+	bool respawn;		/* start it again when it exits */
+};
+
 struct config {
 	char *path;			/* the file name it came from */
 	struct bgp_local local;		/* router_id, local_as */
@@ -89,6 +103,8 @@ struct config {
 	size_t n_never_filter;
 	char *policy;			/* path of the policy file; NULL: none */
 	char *user;			/* NULL: keep the starting user */
+	struct config_process *processes;	/* in file order */
+	size_t n_processes;
 	json_t *collector;		/* one reference each; NULL: absent */
 	json_t *http;
 };
@@ -125,6 +141,10 @@ int config_check_main(const char *path);
 /* The neighbor with this address, or NULL. */
 const struct bgp_peer_config *config_find_neighbor(const struct config *cfg,
 						   const struct addr *addr);
+
+/* The process with this name, or NULL. */
+const struct config_process *config_find_process(const struct config *cfg,
+						 const char *name);
 
 /* Parses "192.0.2.1:179", "[2001:db8::1]:179", or an address alone
  * (which gets default_port). The port must be 1..65535. */

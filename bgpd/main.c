@@ -1,7 +1,18 @@
 /* flowspecd: loads the config, puts the static rules into the rib, runs
- * the BGP sessions, the rules' expiry and the control socket on one
- * libevent loop in the foreground (logs on stderr), and on SIGINT or
- * SIGTERM tells every peer why it goes (Cease, RFC 8203) before exiting.
+ * the BGP sessions, the rules' expiry, the control socket and the helper
+ * programs (processes) on one libevent loop in the foreground (logs on
+ * stderr), as `user` once the sockets are open. Signals:
+ *   SIGTERM, SIGINT  stop; a session with graceful restart on both sides
+ *                    is closed without a NOTIFICATION, so the peer keeps
+ *                    our rules (stale) until we are back (an upgrade);
+ *                    the others get Cease/Administrative Shutdown (RFC
+ *                    8203 message)
+ *   SIGQUIT          hard stop: every peer gets Cease/Administrative
+ *                    Shutdown (a Hard Reset with RFC 8538), so it drops
+ *                    our rules at once
+ *   SIGHUP           reload the config (like `flowspecctl reload`)
+ *   a second stop signal: exit now, without waiting for the last
+ *                    messages to go out.
  * With graceful restart configured it starts as a restarting speaker
  * (RFC 4724 §3 R bit) until its peers have the table again.
  *
@@ -20,6 +31,9 @@
 #include "bgpd/config.h"
 #include "bgpd/control/audit.h"
 #include "bgpd/control/ctl.h"
+#include "bgpd/control/process.h"
+#include "bgpd/privdrop.h"
+#include "bgpd/reload.h"
 #include "bgpd/rib/rib.h"
 #include "bgpd/rib/state.h"
 #include "lib/log.h"
@@ -29,6 +43,7 @@
 struct daemon {
 	struct event_base *base;
 	struct config *cfg;
+	struct bgp_local local;		/* the sessions' (cfg changes on reload) */
 	struct rib *rib;
 	struct session *session;
 	struct ctl_server *ctl;
@@ -37,13 +52,15 @@ struct daemon {
 	struct audit_log *audit;
 	struct event *expiry;		/* rib_expire at the next expiry */
 	int64_t expiry_at;		/* when it is armed for; 0: not armed */
-	struct event *signals[2];
+	struct event *signals[4];
+	struct proc_set *procs;
 	bool stopping;
 	/* RFC 4724: local.restarting until every GR peer is synced or
 	 * the longest restart time has passed. */
 	struct event *gr_timer;
 	int64_t gr_until;		/* monotonic ms */
-	bool *gr_synced;		/* per neighbor, config order */
+	bool *gr_synced;		/* per session peer, session order */
+	size_t gr_n;
 };
 
 /* The one clock of the rib and the sessions (DESIGN.md "Time"). */
@@ -126,9 +143,10 @@ static void gr_check(evutil_socket_t fd, short what, void *ctx)
 	(void)what;
 	struct daemon *d = ctx;
 	bool all = true;
-	for (size_t i = 0; i < d->cfg->n_neighbors; i++) {
+	for (size_t i = 0; i < d->gr_n; i++) {
 		struct session_peer *sp = session_peer_at(d->session, i);
-		if (!d->cfg->neighbors[i].restart_time || d->gr_synced[i])
+		if (!sp || !session_peer_bgp(sp)->cfg->restart_time ||
+		    d->gr_synced[i])
 			continue;
 		struct session_peer_stats st;
 		session_peer_stats(sp, &st);
@@ -139,7 +157,7 @@ static void gr_check(evutil_socket_t fd, short what, void *ctx)
 		gr_arm(d);
 		return;
 	}
-	d->cfg->local.restarting = false;
+	d->local.restarting = false;
 	log_msg(LOG_INFO, "graceful restart done: %s",
 		all ? "every peer has the table" : "restart time passed");
 }
@@ -154,13 +172,71 @@ static void gr_start(struct daemon *d)
 			longest = d->cfg->neighbors[i].restart_time;
 	if (!longest)
 		return;
-	d->gr_synced = calloc(d->cfg->n_neighbors, sizeof *d->gr_synced);
+	d->gr_n = d->cfg->n_neighbors;
+	d->gr_synced = calloc(d->gr_n, sizeof *d->gr_synced);
 	d->gr_timer = evtimer_new(d->base, gr_check, d);
 	if (!d->gr_synced || !d->gr_timer)
 		fatal("out of memory");
 	d->gr_until = mono_ms() + longest * 1000;
-	d->cfg->local.restarting = true;
+	d->local.restarting = true;
 	gr_arm(d);
+}
+
+/* ---- reload ---- */
+
+/* Re-reads the config file: a broken one changes nothing (err gets its
+ * first error; every error is logged); a good one is applied
+ * (reload.h) and kept. */
+static bool reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct config_errors errs;
+	config_errors_init(&errs);
+	struct config *next = config_load(d->cfg->path, &errs);
+	for (size_t i = 0; i < errs.n; i++)
+		log_msg(LOG_ERROR, "reload: %s", errs.lines[i]);
+	if (!next) {
+		snprintf(err, errlen, "%s%s (running config kept)",
+			 errs.n ? errs.lines[0] : "cannot load the config",
+			 errs.n > 1 ? " and more, see the log" : "");
+		config_errors_clear(&errs);
+		return false;
+	}
+	config_errors_clear(&errs);
+	struct reload_target t = { .session = d->session,
+				   .rib = d->rib,
+				   .local = &d->local,
+				   .procs = d->procs };
+	struct reload_stats st;
+	reload_apply(&t, d->cfg, next, &st);
+	config_free(d->cfg);
+	d->cfg = next;
+	if (d->gr_synced) {
+		/* Peers moved: count them again from here. */
+		size_t n = session_peer_count(d->session);
+		bool *synced = calloc(n ? n : 1, sizeof *synced);
+		if (synced) {
+			free(d->gr_synced);
+			d->gr_synced = synced;
+			d->gr_n = n;
+		}
+	}
+	log_msg(LOG_INFO, "reloaded %s: neighbors %zu added, %zu removed, "
+		"%zu reset, %zu unchanged; static rules %zu added, %zu "
+		"replaced, %zu withdrawn, %zu unchanged", d->cfg->path,
+		st.peers_added, st.peers_removed, st.peers_reset, st.peers_kept,
+		st.rules_added, st.rules_replaced, st.rules_withdrawn,
+		st.rules_kept);
+	return true;
+}
+
+static bool ctl_reload(void *ctx, char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	if (d->stopping) {
+		snprintf(err, errlen, "shutting down");
+		return false;
+	}
+	return reload(d, err, errlen);
 }
 
 /* ---- the control socket's view of the peers ---- */
@@ -280,14 +356,23 @@ static void on_signal(evutil_socket_t sig, short what, void *ctx)
 {
 	(void)what;
 	struct daemon *d = ctx;
+	if (sig == SIGHUP) {
+		char err[512];
+		if (!d->stopping && !reload(d, err, sizeof err))
+			log_msg(LOG_ERROR, "SIGHUP: reload refused: %s", err);
+		return;
+	}
 	if (d->stopping) {
 		log_msg(LOG_WARN, "signal %d again: exiting now", (int)sig);
 		loop_exit(d);
 		return;
 	}
 	d->stopping = true;
-	log_msg(LOG_INFO, "signal %d: shutting down", (int)sig);
-	session_shutdown(d->session, SHUTDOWN_REASON, loop_exit, d);
+	bool graceful = sig != SIGQUIT;
+	log_msg(LOG_INFO, "signal %d: shutting down (%s)", (int)sig,
+		graceful ? "graceful: peers with graceful restart keep the "
+			   "rules" : "hard: peers drop the rules");
+	session_shutdown(d->session, SHUTDOWN_REASON, graceful, loop_exit, d);
 }
 
 static void start(struct daemon *d)
@@ -309,7 +394,8 @@ static void start(struct daemon *d)
 	if (!d->audit)
 		fatal("audit log: %s", err);
 
-	d->session = session_new(d->base, d->rib, &d->cfg->local, mono_ms);
+	d->local = d->cfg->local;
+	d->session = session_new(d->base, d->rib, &d->local, mono_ms);
 	if (!d->session)
 		fatal("out of memory");
 	for (size_t i = 0; i < d->cfg->n_neighbors; i++)
@@ -330,6 +416,7 @@ static void start(struct daemon *d)
 		.peer_clear = ctl_peer_clear,
 		.received = ctl_received,
 		.adj_rib_out = ctl_adj_rib_out,
+		.reload = ctl_reload,
 		.audit = ctl_audit,
 	};
 	d->ctl = ctl_server_new(d->base, d->cfg->control_socket,
@@ -337,9 +424,22 @@ static void start(struct daemon *d)
 				sizeof err);
 	if (!d->ctl)
 		fatal("control socket %s: %s", d->cfg->control_socket, err);
+	/* Every privileged socket is open: the rest runs as the user. */
+	const char *own[] = { d->cfg->control_socket };
+	if (d->cfg->user &&
+	    !privdrop(d->cfg->user, own, sizeof own / sizeof own[0], err,
+		      sizeof err))
+		fatal("%s", err);
+	if (d->cfg->user)
+		log_msg(LOG_INFO, "running as user %s", d->cfg->user);
 
-	const int sigs[2] = { SIGINT, SIGTERM };
-	for (unsigned i = 0; i < 2; i++) {
+	d->procs = proc_set_new(d->base, &d->ctl_daemon);
+	if (!d->procs ||
+	    !proc_set_apply(d->procs, d->cfg->processes, d->cfg->n_processes))
+		fatal("out of memory");
+
+	const int sigs[4] = { SIGINT, SIGTERM, SIGQUIT, SIGHUP };
+	for (unsigned i = 0; i < 4; i++) {
 		d->signals[i] = evsignal_new(d->base, sigs[i], on_signal, d);
 		if (!d->signals[i] || evsignal_add(d->signals[i], NULL) < 0)
 			fatal("cannot catch signal %d", sigs[i]);
@@ -350,8 +450,9 @@ static void start(struct daemon *d)
 
 static void stop(struct daemon *d)
 {
-	for (unsigned i = 0; i < 2; i++)
+	for (unsigned i = 0; i < 4; i++)
 		event_free(d->signals[i]);
+	proc_set_free(d->procs);
 	ctl_server_free(d->ctl);
 	if (d->gr_timer)
 		event_free(d->gr_timer);

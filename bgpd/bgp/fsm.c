@@ -44,6 +44,8 @@ struct input {
 	char why[160];
 	/* Stop events: the Cease subcode and the RFC 8203 text. */
 	uint8_t cease;
+	/* ManualStop: close without a NOTIFICATION (bgp_peer_stop_graceful). */
+	bool silent;
 	const char *reason;
 };
 
@@ -277,6 +279,11 @@ static void notify_stop(struct bgp_peer *p, enum bgp_event ev,
 			const struct input *in)
 {
 	uint8_t sub = in->cease;
+	if (in->silent) {
+		log_peer(LOG_INFO, p->name, "closing without NOTIFICATION "
+			 "(graceful restart): %s", in->reason ? in->reason : "");
+		return;
+	}
 	if (!sub && ev == BGP_EV_MANUAL_STOP)
 		sub = BGP_CEASE_ADMIN_SHUTDOWN;
 	notify_cease(p, sub, in->reason);
@@ -749,9 +756,28 @@ void bgp_fsm(struct bgp_peer *p, enum bgp_event ev)
 
 void bgp_peer_shutdown(struct bgp_peer *p, const char *reason)
 {
-	struct input in = { .cease = BGP_CEASE_ADMIN_SHUTDOWN,
-			    .reason = reason };
+	bgp_peer_stop(p, BGP_CEASE_ADMIN_SHUTDOWN, reason);
+}
+
+void bgp_peer_stop(struct bgp_peer *p, uint8_t subcode, const char *reason)
+{
+	struct input in = { .cease = subcode, .reason = reason };
 	run(p, BGP_EV_MANUAL_STOP, &in);
+}
+
+bool bgp_peer_stop_graceful(struct bgp_peer *p, const char *reason)
+{
+	/* RFC 4724 §4.2: the peer keeps our routes (stale) when the TCP
+	 * session ends without a NOTIFICATION. A Cease would not do: without
+	 * the N bit every NOTIFICATION ends GR, and with it Administrative
+	 * Shutdown goes as a Hard Reset (RFC 8538 §5). */
+	bool keep = p->state == BGP_ESTABLISHED && p->cfg->restart_time &&
+		    p->caps.graceful_restart;
+	struct input in = { .cease = BGP_CEASE_ADMIN_SHUTDOWN,
+			    .reason = reason,
+			    .silent = keep };
+	run(p, BGP_EV_MANUAL_STOP, &in);
+	return keep;
 }
 
 void bgp_peer_cease(struct bgp_peer *p, uint8_t subcode, const char *reason)

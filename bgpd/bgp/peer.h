@@ -238,6 +238,16 @@ void bgp_fsm_message(struct bgp_peer *p, const uint8_t *msg, size_t len);
 /* Administrative shutdown (ManualStop) with an RFC 8203 message (NULL:
  * none): Cease 6/2, no automatic restart until the next start event. */
 void bgp_peer_shutdown(struct bgp_peer *p, const char *reason);
+/* The same with another Cease subcode (BGP_CEASE_PEER_DECONFIGURED for a
+ * neighbor removed from the config, …). */
+void bgp_peer_stop(struct bgp_peer *p, uint8_t subcode, const char *reason);
+/* The same, for a restart the peer should ride out (RFC 4724): when the
+ * session is Established with graceful restart on both sides (we announce
+ * a restart_time and the peer announced the capability), the connection
+ * is closed without a NOTIFICATION, so the peer keeps our routes as
+ * stale; otherwise this is bgp_peer_shutdown(). True when it was closed
+ * gracefully. */
+bool bgp_peer_stop_graceful(struct bgp_peer *p, const char *reason);
 /* Ends the session with Cease/subcode (enum bgp_err_cease, e.g.
  * BGP_CEASE_MAX_PREFIXES for max_received; reason is sent as an RFC 8203
  * message for 2 and 4, else only logged): AutomaticStop, so the

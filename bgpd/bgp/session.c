@@ -720,6 +720,30 @@ fail:
 
 /* ---- peers ---- */
 
+/* A neighbor added after session_listen: its TCP-MD5 key on the
+ * listeners of its family (logged on failure: its connections then fail
+ * the MD5 check and are dropped by the kernel). */
+static void listeners_add_key(struct session *s,
+			      const struct bgp_peer_config *cfg)
+{
+	if (!cfg->md5_password[0])
+		return;
+	for (size_t i = 0; i < s->nlisteners; i++) {
+		evutil_socket_t fd = evconnlistener_get_fd(s->listeners[i]);
+		struct sockaddr_storage ss;
+		socklen_t len = sizeof ss;
+		struct addr a;
+		uint16_t port;
+		if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0 ||
+		    !sock_addr_from((struct sockaddr *)&ss, &a, &port) ||
+		    a.family != cfg->address.family)
+			continue;
+		if (!sock_set_md5(fd, &cfg->address, cfg->md5_password))
+			log_msg(LOG_ERROR, "TCP-MD5 key on the listener: %s",
+				strerror(errno));
+	}
+}
+
 struct session *session_new(struct event_base *base, struct rib *rib,
 			    const struct bgp_local *local,
 			    int64_t (*now_ms)(void))
@@ -798,15 +822,76 @@ struct session_peer *session_add_peer(struct session *s,
 		return NULL;
 	}
 	s->peers[s->npeers++] = sp;
+	listeners_add_key(s, &sp->cfg);
 	return sp;
 }
 
 void session_start(struct session *s)
 {
-	for (size_t i = 0; i < s->npeers; i++) {
-		bgp_fsm(&s->peers[i]->bgp, BGP_EV_MANUAL_START);
-		after_fsm(s->peers[i]);
+	for (size_t i = 0; i < s->npeers; i++)
+		session_peer_start(s->peers[i]);
+}
+
+void session_peer_start(struct session_peer *sp)
+{
+	bgp_fsm(&sp->bgp, BGP_EV_MANUAL_START);
+	after_fsm(sp);
+}
+
+static bool addr_same(const struct addr *a, const struct addr *b)
+{
+	return a->family == b->family &&
+	       !memcmp(a->bytes, b->bytes, addr_octets(a->family));
+}
+
+/* Every setting but the description: a difference needs a new session. */
+static bool same_session_settings(const struct bgp_peer_config *a,
+				  const struct bgp_peer_config *b)
+{
+	return addr_same(&a->address, &b->address) &&
+	       a->port == b->port &&
+	       addr_same(&a->local_address, &b->local_address) &&
+	       a->remote_as == b->remote_as && a->passive == b->passive &&
+	       a->families == b->families && a->hold_time == b->hold_time &&
+	       a->connect_retry == b->connect_retry &&
+	       strcmp(a->md5_password, b->md5_password) == 0 &&
+	       a->ttl_security == b->ttl_security &&
+	       a->max_received == b->max_received &&
+	       a->max_rules == b->max_rules &&
+	       a->restart_time == b->restart_time;
+}
+
+bool session_peer_reconfigure(struct session_peer *sp,
+			      const struct bgp_peer_config *cfg)
+{
+	if (!same_session_settings(&sp->cfg, cfg))
+		return false;
+	memcpy(sp->cfg.description, cfg->description,
+	       sizeof sp->cfg.description);
+	return true;
+}
+
+void session_remove_peer(struct session_peer *sp, uint8_t subcode,
+			 const char *reason)
+{
+	struct session *s = sp->s;
+	if (sp->collide) {
+		conn_close(sp->collide);
+		sp->collide = NULL;
 	}
+	/* ManualStop with this Cease; the connection is detached (conn_close)
+	 * and flushes its NOTIFICATION without the peer. */
+	bgp_peer_stop(&sp->bgp, subcode, reason);
+	io_disconnect(&sp->bgp);
+	size_t i = 0;
+	while (i < s->npeers && s->peers[i] != sp)
+		i++;
+	if (i == s->npeers)
+		return;
+	memmove(&s->peers[i], &s->peers[i + 1],
+		(s->npeers - i - 1) * sizeof *s->peers);
+	s->npeers--;
+	peer_free(sp);
 }
 
 static void shutdown_timeout(evutil_socket_t fd, short what, void *ctx)
@@ -816,7 +901,7 @@ static void shutdown_timeout(evutil_socket_t fd, short what, void *ctx)
 	shutdown_done(ctx);
 }
 
-void session_shutdown(struct session *s, const char *reason,
+void session_shutdown(struct session *s, const char *reason, bool graceful,
 		      void (*done)(void *ctx), void *ctx)
 {
 	s->shutting_down = true;
@@ -831,7 +916,10 @@ void session_shutdown(struct session *s, const char *reason,
 			conn_close(sp->collide);
 			sp->collide = NULL;
 		}
-		bgp_peer_shutdown(&sp->bgp, reason);
+		if (graceful)
+			bgp_peer_stop_graceful(&sp->bgp, reason);
+		else
+			bgp_peer_shutdown(&sp->bgp, reason);
 	}
 	/* done() from the loop: now when nothing is open, else once the
 	 * last connection is flushed or at the latest after the flush time. */

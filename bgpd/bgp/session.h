@@ -49,10 +49,29 @@ struct session_peer *session_add_peer(struct session *s,
 				      const struct bgp_peer_config *cfg);
 /* Starts every peer (ManualStart; passive ones wait for the peer). */
 void session_start(struct session *s);
-/* Sends Cease/Administrative Shutdown with the RFC 8203 reason to every
- * peer, stops listening, and calls done(ctx) once every connection has
- * flushed its last messages (or after SESSION_FLUSH_S). */
-void session_shutdown(struct session *s, const char *reason,
+/* Starts one peer (a neighbor added by a reload). */
+void session_peer_start(struct session_peer *sp);
+/* A reload gives the peer cfg: true when that changes nothing but what
+ * applies without a new session (the description), which is then
+ * applied; false (nothing changed) when the session must be replaced. */
+bool session_peer_reconfigure(struct session_peer *sp,
+			      const struct bgp_peer_config *cfg);
+/* Ends the peer's session with Cease/subcode (RFC 4486: 3 Peer
+ * De-configured for a removed neighbor, 6 Other Configuration Change for
+ * a changed one) and frees it; its connection flushes the NOTIFICATION on
+ * its own. sp is invalid afterwards, and later peers move down by one in
+ * session_peer_at(). */
+void session_remove_peer(struct session_peer *sp, uint8_t subcode,
+			 const char *reason);
+/* Stops listening and ends every session, then calls done(ctx) once
+ * every connection has flushed its last messages (or after
+ * SESSION_FLUSH_S). Each peer gets Cease/Administrative Shutdown with
+ * the RFC 8203 reason (an RFC 8538 Hard Reset when both sides set the N
+ * bit: the peer drops our routes), except with graceful set, where a
+ * session with graceful restart on both sides is closed without a
+ * NOTIFICATION so that the peer keeps our routes as stale
+ * (bgp_peer_stop_graceful). */
+void session_shutdown(struct session *s, const char *reason, bool graceful,
 		      void (*done)(void *ctx), void *ctx);
 
 /* The peers in the order added. */

@@ -523,6 +523,57 @@ START_TEST(check_main_status)
 }
 END_TEST
 
+START_TEST(processes_parsed)
+{
+	struct loaded l;
+	struct config *cfg = load_ok(
+		"{\"router_id\": \"192.0.2.1\", \"local_as\": 65000,\n"
+		" \"processes\": [\n"
+		"  {\"name\": \"web\", \"run\": [\"/bin/sh\", \"-c\", \"echo\"]},\n"
+		"  {\"name\": \"b.2\", \"run\": [\"/bin/true\"], \"respawn\": false}\n"
+		"]}", &l);
+	ck_assert_uint_eq(cfg->n_processes, 2);
+	const struct config_process *p = config_find_process(cfg, "web");
+	ck_assert_ptr_eq(p, &cfg->processes[0]);
+	ck_assert(p->respawn);
+	ck_assert_str_eq(p->argv[0], "/bin/sh");
+	ck_assert_str_eq(p->argv[2], "echo");
+	ck_assert_ptr_null(p->argv[3]);
+	ck_assert(!cfg->processes[1].respawn);
+	ck_assert_ptr_null(config_find_process(cfg, "nope"));
+	loaded_free(&l);
+}
+END_TEST
+
+START_TEST(process_errors)
+{
+	CHECK_ERRORS(
+		"{\"router_id\": \"192.0.2.1\", \"local_as\": 65000,\n"
+		" \"processes\": [\n"
+		"  {\"name\": \"web\", \"run\": [\"/nonexistent/py\"]},\n"
+		"  {\"name\": \"web\", \"run\": [\"sh\"], \"respawn\": 1},\n"
+		"  {\"name\": \"a b\", \"run\": [], \"rn\": 1},\n"
+		"  {\"run\": \"/bin/true\"}, 7\n"
+		"]}",
+		"FILE: processes[0].run[0]: '/nonexistent/py' is not an executable "
+		"file: No such file or directory (line 3)",
+		"FILE: processes[1].run[0]: 'sh': give the program's path (it is run "
+		"without a shell or a PATH search) (line 4)",
+		"FILE: processes[1].respawn: must be true or false, not an integer "
+		"(line 4)",
+		"FILE: processes[1].name: 'web' is already processes[0] (line 4)",
+		"FILE: processes[2].name: 'a b': only letters, digits, '-', '_' and "
+		"'.' are allowed (line 5)",
+		"FILE: processes[2].run: must be a non-empty array of strings (the "
+		"program and its arguments, no shell), not an empty array (line 5)",
+		"FILE: processes[2].rn: unknown key (did you mean 'run'?) (line 5)",
+		"FILE: processes[3]: missing key 'name' (line 6)",
+		"FILE: processes[3].run: must be a non-empty array of strings (the "
+		"program and its arguments, no shell), not a string (line 6)",
+		"FILE: processes[4]: must be an object, not an integer (line 6)");
+}
+END_TEST
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
@@ -541,6 +592,8 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, string_limits);
 	tcase_add_test(tc, line_lookup_is_robust);
 	tcase_add_test(tc, check_main_status);
+	tcase_add_test(tc, processes_parsed);
+	tcase_add_test(tc, process_errors);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -986,6 +986,78 @@ START_TEST(hard_reset)
 }
 END_TEST
 
+/* RFC 4724 §4.2: a graceful stop closes a session with GR on both sides
+ * without a NOTIFICATION (the peer keeps our routes); without GR on
+ * either side, or before Established, it is an ordinary ManualStop. */
+START_TEST(stop_graceful)
+{
+	struct fx x;
+	fx_init(&x);
+	x.cfg.restart_time = 120;
+	x.peer_cfg.restart_time = 90;
+	go(&x, BGP_ESTABLISHED);
+	unsigned before = x.f.disconnects;
+	struct bgp_notification_info info;
+	ck_assert(bgp_peer_stop_graceful(&x.p, "upgrade"));
+	ck_assert(!sent_notification(&x.f, &info, NULL, NULL));
+	ck_assert_uint_eq(x.f.disconnects, before + 1);
+	ck_assert_uint_eq(x.p.state, BGP_IDLE);
+	ck_assert(!x.p.enabled);
+	ck_assert_uint_eq(x.f.timer[BGP_TIMER_IDLE_HOLD], 0);
+	ck_assert_uint_eq(x.f.downs, 1);
+	fx_free(&x);
+
+	/* The peer has no GR: Cease/Administrative Shutdown. */
+	fx_init(&x);
+	x.cfg.restart_time = 120;
+	go(&x, BGP_ESTABLISHED);
+	ck_assert(!bgp_peer_stop_graceful(&x.p, "upgrade"));
+	ck_assert(sent_notification(&x.f, &info, NULL, NULL));
+	ck_assert_uint_eq(info.subcode, BGP_CEASE_ADMIN_SHUTDOWN);
+	fx_free(&x);
+
+	/* We have no GR: the same. */
+	fx_init(&x);
+	x.peer_cfg.restart_time = 90;
+	go(&x, BGP_ESTABLISHED);
+	ck_assert(!bgp_peer_stop_graceful(&x.p, NULL));
+	ck_assert(sent_notification(&x.f, &info, NULL, NULL));
+	ck_assert_uint_eq(info.subcode, BGP_CEASE_ADMIN_SHUTDOWN);
+	fx_free(&x);
+
+	/* OpenConfirm: nothing to keep yet, a plain Cease. */
+	fx_init(&x);
+	x.cfg.restart_time = 120;
+	x.peer_cfg.restart_time = 90;
+	go(&x, BGP_OPENCONFIRM);
+	ck_assert(!bgp_peer_stop_graceful(&x.p, NULL));
+	ck_assert(sent_notification(&x.f, &info, NULL, NULL));
+	ck_assert_uint_eq(info.code, BGP_ERR_CEASE);
+	fx_free(&x);
+}
+END_TEST
+
+/* bgp_peer_stop: ManualStop with the given Cease subcode. */
+START_TEST(stop_with_subcode)
+{
+	struct fx x;
+	fx_init(&x);
+	go(&x, BGP_ESTABLISHED);
+	bgp_peer_stop(&x.p, BGP_CEASE_PEER_DECONFIGURED, "removed");
+	struct bgp_notification_info info;
+	const uint8_t *data;
+	size_t len;
+	ck_assert(sent_notification(&x.f, &info, &data, &len));
+	ck_assert_uint_eq(info.code, BGP_ERR_CEASE);
+	ck_assert_uint_eq(info.subcode, BGP_CEASE_PEER_DECONFIGURED);
+	ck_assert_uint_eq(len, 0);	/* RFC 8203 text only for 2 and 4 */
+	ck_assert_uint_eq(x.p.state, BGP_IDLE);
+	ck_assert(!x.p.enabled);
+	ck_assert_uint_eq(x.f.timer[BGP_TIMER_IDLE_HOLD], 0);
+	fx_free(&x);
+}
+END_TEST
+
 /* ---- connection collision, RFC 4271 §6.8 ---------------------------------- */
 
 START_TEST(collision_keep_new)
@@ -1557,6 +1629,7 @@ static Suite *fsm_suite(void)
 		 passive_start_then_connect, connect_retry_default);
 	ADD_CASE(s, "timers", keepalive_and_hold, hold_time_zero,
 		 backoff_growth_and_reset, shutdown_no_restart,
+		 stop_graceful, stop_with_subcode,
 		 cease_then_restart, hard_reset);
 	ADD_CASE(s, "collision", collision_keep_new, collision_dump_and_swap);
 	ADD_CASE(s, "messages", bad_headers, bad_length_extended, bad_opens,
