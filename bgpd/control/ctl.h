@@ -44,8 +44,10 @@
  *            another claim keeps the rule; or, for a "neighbor A withdraw"
  *            of a claim that goes to others too, "withdrawn id 7 from
  *            10.0.0.1: …; still sent to 10.0.0.2". A rule with no api
- *            claim: "error: the rule has no api claim (it is claimed by
- *            static; see flush)".
+ *            claim is taken back whole (as ExaBGP withdraws a configured
+ *            route): "withdrawn id 7: flow route { … } (claims of
+ *            static, policy:NAME)"; a static claim comes back with the
+ *            next start or reload.
  * flush:     "flushed N rules of origin api" (N claims removed; ORIGIN is
  *            static, api, policy:NAME or policy for every policy)
  * clear:     "cleared 10.0.0.1" | "soft cleared 10.0.0.1"

@@ -837,6 +837,34 @@ static bool withdraw_whole(const struct ctl_daemon *d,
 	return true;
 }
 
+/* A withdraw of a rule without an api claim takes the rule back: every
+ * claim goes (a static one comes back with the next start or reload, a
+ * policy may announce it again). */
+static bool withdraw_others(const struct ctl_daemon *d,
+			    const struct ctl_cmd *cmd, const struct rib_entry *e,
+			    struct writer *body, char *err, size_t errlen)
+{
+	char others[256];
+	other_origins(e, others, sizeof others);
+	if (cmd->ntargets)
+		return fail(err, errlen, "the rule has no api claim (it is "
+			    "claimed by %s): withdraw it without 'neighbor'",
+			    others);
+	char *text = strdup(rib_entry_text(e));
+	uint64_t id = e->id;
+	enum rib_result res = rib_withdraw(d->rib, e->rule.afi,
+					   e->rule.match.data,
+					   e->rule.match.len);
+	if (res != RIB_WITHDRAWN) {
+		free(text);
+		return rib_failed(d, res, NULL, err, errlen);
+	}
+	wprintf(body, "withdrawn id %llu: %s (claims of %s)\n",
+		(unsigned long long)id, text ? text : "", others);
+	free(text);
+	return true;
+}
+
 /* "neighbor A withdraw" of an api claim that targets A among others: the
  * claim stays for the others. */
 static bool withdraw_some(const struct ctl_daemon *d,
@@ -899,12 +927,8 @@ static bool exec_withdraw(const struct ctl_daemon *d,
 	if (!e)
 		return fail(err, errlen, "no rule with this match");
 	const struct rib_claim *mine = rib_claim_of(e, RIB_ORIGIN_API, NULL);
-	if (!mine) {
-		char others[256];
-		other_origins(e, others, sizeof others);
-		return fail(err, errlen, "the rule has no api claim (it is "
-			    "claimed by %s; see flush)", others);
-	}
+	if (!mine)
+		return withdraw_others(d, cmd, e, body, err, errlen);
 	if (cmd->ntargets == 0)
 		return withdraw_whole(d, e, mine, body, err, errlen);
 	if (mine->ntargets)

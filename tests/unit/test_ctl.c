@@ -604,8 +604,9 @@ START_TEST(claims_and_never_filter)
 	fs_rule_clear(&r);
 #define RATE_CANON "flow route { match { destination 10.50.100.100/32; " \
 	"protocol =tcp; destination-port =1234; } then { rate-limit 1000; } }"
-	check_run(f, "withdraw " RULE, "error: the rule has no api claim (it is "
-		  "claimed by static, policy:flood; see flush)\n");
+	check_run(f, "neighbor 10.0.0.1 withdraw " RULE, "error: the rule has no "
+		  "api claim (it is claimed by static, policy:flood): withdraw "
+		  "it without 'neighbor'\n");
 	check_run(f, "announce " RULE, "added id 1: " RULE_CANON "\nnote: also "
 		  "claimed by static, policy:flood; the api claim's actions are "
 		  "announced\nok\n");
@@ -620,6 +621,14 @@ START_TEST(claims_and_never_filter)
 		  "policy:other\nok\n");
 	check_run(f, "flush policy", "flushed 1 rule of origin policy\nok\n");
 	ck_assert_uint_eq(rib_count(f->rib), 0);
+	/* No api claim: the operator's withdraw takes the rule back whole. */
+	ck_assert(fs_text_parse(&r, RULE, NULL, NULL));
+	ck_assert_int_eq(rib_announce(f->rib, &r, &st, NULL), RIB_ADDED);
+	ck_assert_int_eq(rib_announce(f->rib, &r, &pol, NULL), RIB_ADDED);
+	fs_rule_clear(&r);
+	check_run(f, "withdraw " RULE, "withdrawn id 2: " RULE_CANON " (claims "
+		  "of static, policy:flood)\nok\n");
+	ck_assert_uint_eq(rib_count(f->rib), 0);
 
 	struct prefix p;
 	ck_assert(prefix_parse(&p, "10.50.0.1/32", 12));
@@ -631,11 +640,12 @@ START_TEST(claims_and_never_filter)
 		  "{ discard; } }", "error: refused: a rule without destination "
 		  "covers never_filter prefix 10.50.0.1/32\n");
 	ck_assert_uint_eq(rib_count(f->rib), 0);
-	/* Refusals are audited like any change. */
-	ck_assert_str_eq(f->audit[f->naudit - 1], "uid 0 pid 1|announce flow "
-			 "route { match { source 192.0.2.0/24; } then { discard; "
-			 "} }|error|refused: a rule without destination covers "
-			 "never_filter prefix 10.50.0.1/32");
+	/* Refusals are audited like any change (the fake keeps 8). */
+	ck_assert_uint_eq(f->naudit, 8);
+	ck_assert_str_eq(f->audit[7], "uid 0 pid 1|announce flow route { match "
+			 "{ destination 10.50.0.0/16; } then { discard; } }|error|"
+			 "refused: destination 10.50.0.0/16 covers never_filter "
+			 "prefix 10.50.0.1/32");
 	fake_free(f);
 }
 END_TEST
