@@ -567,7 +567,12 @@ enum rib_result rib_announce(struct rib *rib, const struct fs_rule *rule,
 
 	struct rib_key k = { rule->afi, rule->match.data, rule->match.len };
 	struct tree_pos pos;
-	struct tree_node *found = tree_search(&rib->by_key, &k, &pos);
+	/* Rules often come in order (a sorted config, the state file, a
+	 * script's loop): one comparison with the last entry then does. */
+	struct tree_node *last = tree_last(&rib->by_key);
+	bool append = last && key_cmp(&k, last) > 0;
+	struct tree_node *found =
+		append ? NULL : tree_search(&rib->by_key, &k, &pos);
 	struct rib_node *rn;
 	enum rib_result res = RIB_ADDED;
 	struct rib_claim *old = NULL;
@@ -601,7 +606,10 @@ enum rib_result rib_announce(struct rib *rib, const struct fs_rule *rule,
 						    .len = rule->match.len };
 		rn->claims = c;
 		rn->e.id = rib->next_id++;
-		tree_insert_at(&rib->by_key, &rn->by_key, &pos);
+		if (append)
+			tree_append(&rib->by_key, &rn->by_key);
+		else
+			tree_insert_at(&rib->by_key, &rn->by_key, &pos);
 		tree_append(&rib->by_id, &rn->by_id);
 	}
 	c->owner = rn;
