@@ -390,7 +390,7 @@ static void start(struct daemon *d)
 	load_static_rules(d);
 	load_state(d);
 	char err[256];
-	d->audit = audit_open(d->cfg->audit_log, err, sizeof err);
+	d->audit = audit_open(d->base, d->cfg->audit_log, err, sizeof err);
 	if (!d->audit)
 		fatal("audit log: %s", err);
 
