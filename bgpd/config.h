@@ -24,7 +24,12 @@
  *                    description (<= 127 chars); max_received [0: none];
  *                    max_rules [0: none]; graceful_restart [false];
  *                    restart_time [120 when graceful_restart] (1..4095,
- *                    RFC 4724 §3; giving it turns graceful_restart on).
+ *                    RFC 4724 §3; giving it turns graceful_restart on);
+ *                    profile [generic]: "generic", "iosxr", "junos",
+ *                    "frr" (bgpd/bgp/profile.c), or an object { base,
+ *                    components[], actions[], redirect_to_ip (nexthop,
+ *                    ietf, any, none), ipv6, rewrite_not_equal,
+ *                    max_rules (used when the neighbor has none) }.
  *                    Two neighbors with one address are an error.
  *   static_rules[]   "flow route { … }" strings, or objects
  *                    { "rule": "flow route { … }", "neighbors": [ADDR…],
@@ -55,6 +60,7 @@
 #include <jansson.h>
 
 #include "bgpd/bgp/peer.h"
+#include "bgpd/loader.h"
 #include "lib/addr.h"
 #include "nlri/rule.h"
 
@@ -109,20 +115,6 @@ struct config {
 	json_t *http;
 };
 
-/* The error lines of one load, in file order (errors without a line
- * last). Each line is complete ("FILE: path: message (line N)"), without
- * a newline. */
-struct config_errors {
-	char **lines;
-	size_t n;
-	size_t cap;
-};
-
-void config_errors_init(struct config_errors *errs);
-void config_errors_clear(struct config_errors *errs);	/* NULL-safe */
-/* Prints every line followed by a newline. */
-void config_errors_print(const struct config_errors *errs, FILE *f);
-
 /* Loads and checks the file at path. Returns the config, or NULL when
  * there was any error; errs (initialised by the caller, may already hold
  * lines) gets every error. The caller frees the result. */
@@ -133,9 +125,9 @@ struct config *config_parse(const char *text, size_t len, const char *name,
 			    struct config_errors *errs);
 void config_free(struct config *cfg);	/* NULL-safe */
 
-/* `flowspecd -c FILE --check`: loads path, prints every error on stderr
- * (one per line) or "FILE: ok" on stdout, and returns the exit status
- * (EXIT_SUCCESS or EXIT_FAILURE). */
+/* `flowspecd -c FILE --check`: loads path and the policy file it names,
+ * prints every error on stderr (one per line) or "FILE: ok" on stdout, and
+ * returns the exit status (EXIT_SUCCESS or EXIT_FAILURE). */
 int config_check_main(const char *path);
 
 /* The neighbor with this address, or NULL. */

@@ -31,6 +31,7 @@
 #include "bgpd/config.h"
 #include "bgpd/control/audit.h"
 #include "bgpd/control/ctl.h"
+#include "bgpd/control/http.h"
 #include "bgpd/control/process.h"
 #include "bgpd/privdrop.h"
 #include "bgpd/reload.h"
@@ -48,6 +49,7 @@ struct daemon {
 	struct session *session;
 	struct ctl_server *ctl;
 	struct ctl_daemon ctl_daemon;
+	struct http_server *http;	/* NULL: no "http" in the config */
 	struct state *state;		/* the state file; NULL: none */
 	struct audit_log *audit;
 	struct event *expiry;		/* rib_expire at the next expiry */
@@ -71,7 +73,8 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Unix time, for the state file and the audit log. */
+/* Wall-clock time (Unix): for times shown to users (the HTTP API's
+ * "expires"), the state file and the audit log. */
 static int64_t wall_ms(void)
 {
 	struct timespec ts;
@@ -257,7 +260,9 @@ static bool ctl_peer_get(void *ctx, size_t i, struct ctl_peer_view *out)
 	session_peer_stats(sp, &st);
 	*out = (struct ctl_peer_view){ .peer = session_peer_bgp(sp),
 				       .rules_sent = st.out.sent,
-				       .rules_received = st.received };
+				       .rules_received = st.received,
+				       .rules_refused = st.out.refused +
+							st.out.profile_refused };
 	return true;
 }
 
@@ -299,6 +304,19 @@ static bool ctl_adj_rib_out(void *ctx, const struct bgp_peer *peer,
 	if (!sp)
 		return false;
 	adjout_walk(session_peer_adjout(sp), fn, arg);
+	return true;
+}
+
+static bool ctl_adj_rib_out_refused(void *ctx, const struct bgp_peer *peer,
+				    bool (*fn)(void *arg,
+					       const struct fs_rule *rule,
+					       const char *reason),
+				    void *arg)
+{
+	struct session_peer *sp = peer_of(ctx, peer);
+	if (!sp)
+		return false;
+	adjout_walk_refused(session_peer_adjout(sp), fn, arg);
 	return true;
 }
 
@@ -416,6 +434,7 @@ static void start(struct daemon *d)
 		.peer_clear = ctl_peer_clear,
 		.received = ctl_received,
 		.adj_rib_out = ctl_adj_rib_out,
+		.adj_rib_out_refused = ctl_adj_rib_out_refused,
 		.reload = ctl_reload,
 		.audit = ctl_audit,
 	};
@@ -424,6 +443,17 @@ static void start(struct daemon *d)
 				sizeof err);
 	if (!d->ctl)
 		fatal("control socket %s: %s", d->cfg->control_socket, err);
+
+	/* The HTTP API: the control code and audit hook, the wall clock;
+	 * before the privilege drop (its port, token and TLS key). */
+	if (d->cfg->http) {
+		static const struct http_hooks hooks = { .wall_ms = wall_ms };
+		d->http = http_server_new(d->base, d->cfg->http, &d->ctl_daemon,
+					  &hooks, err, sizeof err);
+		if (!d->http)
+			fatal("%s", err);
+	}
+
 	/* Every privileged socket is open: the rest runs as the user. */
 	const char *own[] = { d->cfg->control_socket };
 	if (d->cfg->user &&
@@ -453,6 +483,7 @@ static void stop(struct daemon *d)
 	for (unsigned i = 0; i < 4; i++)
 		event_free(d->signals[i]);
 	proc_set_free(d->procs);
+	http_server_free(d->http);
 	ctl_server_free(d->ctl);
 	if (d->gr_timer)
 		event_free(d->gr_timer);

@@ -38,6 +38,10 @@ static void note_restart_keys(const struct config *cur,
 	if (!same_str(cur->user, next->user))
 		log_msg(LOG_WARN, "reload: user changed: applies at the next "
 			"restart");
+	if ((cur->http || next->http) &&
+	    !(cur->http && next->http && json_equal(cur->http, next->http)))
+		log_msg(LOG_WARN, "reload: http changed: applies at the next "
+			"restart");
 }
 
 static void reload_peers(const struct reload_target *t,

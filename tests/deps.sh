@@ -24,10 +24,11 @@ BUILD=(cmake gcc pkg-config check libpcap-dev libevent-dev libssl-dev
 # examples/demo.sh: the build plus GoBGP as the router stand-in.
 DEMO=("${BUILD[@]}" gobgpd)
 # tests/run.sh: the build with clang and libFuzzer, tshark for the encoding
-# checks, the real peers (GoBGP, ExaBGP), softflowd and tcpdump for captures,
-# python3 for the check scripts.
-TEST=("${BUILD[@]}" clang libclang-rt-14-dev tshark gobgpd exabgp softflowd
-      tcpdump python3)
+# checks, the real peers (GoBGP, ExaBGP, FRR's bgpd for the frr profile),
+# softflowd and tcpdump for captures, python3 for the check scripts, openssl
+# for the HTTP API's test certificate.
+TEST=("${BUILD[@]}" clang libclang-rt-14-dev tshark gobgpd exabgp frr
+      softflowd tcpdump python3 openssl)
 
 usage() {
 	echo "usage: tests/deps.sh [--log FILE] [test|demo]" >&2

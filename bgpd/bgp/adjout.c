@@ -3,7 +3,11 @@
  * and BoRR/EoRR markers between them, a FIFO of nodes refused by
  * max_rules, and the attribute sets that were sent, interned so that
  * "what was sent" is one pointer per node and rules with equal attributes
- * are easy to pack together. */
+ * are easy to pack together. The router profile (profile.c) decides per
+ * rule: sent as is, rewritten (the node keeps the match it is sent with,
+ * for the withdraw, in a second tree so that no two rules become one NLRI
+ * at the peer), or refused (kept out of both FIFOs until the rule
+ * changes). */
 #include "bgpd/bgp/adjout.h"
 
 #include <stdlib.h>
@@ -30,7 +34,7 @@ struct link {
 	enum fs_afi afi;	/* markers */
 };
 
-enum node_state { NODE_CLEAN, NODE_DIRTY, NODE_REFUSED };
+enum node_state { NODE_CLEAN, NODE_DIRTY, NODE_REFUSED, NODE_BLOCKED };
 
 /* One attribute set as sent: next hop and community values, serialized. */
 struct attrs {
@@ -52,6 +56,12 @@ struct adj_node {
 	bool owns_match;
 	const struct rib_entry *entry;	/* the rib's rule, or NULL */
 	struct attrs *sent;		/* NULL: the peer does not have it */
+	/* The match as sent when the profile rewrote it (owned; in
+	 * adjout.wires); NULL: sent as the key. */
+	uint8_t *wire;
+	size_t wire_len;
+	struct tree_node by_wire;
+	struct profile_result why;	/* the profile's last decision */
 	enum node_state state;
 	bool force;			/* send even when unchanged (refresh) */
 };
@@ -60,6 +70,7 @@ struct announce {
 	struct adj_node *node;
 	struct attrs *attrs;	/* a reference, given to the node on success */
 	size_t idx;
+	struct fs_rule *rw;	/* the rewritten rule to send, or NULL */
 };
 
 struct adjout {
@@ -69,10 +80,11 @@ struct adjout {
 	bool up;
 	struct adjout_session sess;
 	struct tree nodes;
+	struct tree wires;		/* nodes with a rewritten match */
 	struct tree attrs;
 	uint64_t attrs_seq;
 	struct link dirty, refused;	/* list heads */
-	size_t ndirty, nrefused, nsent;
+	size_t ndirty, nrefused, nsent, nblocked, nrewritten;
 	struct link eor[2], borr[2], eorr[2];	/* by AFI - 1 */
 	unsigned eor_pending;		/* bit AFI - 1: End-of-RIB owed */
 	uint64_t announced, withdrawn;
@@ -83,6 +95,7 @@ struct adjout {
 	struct adj_node **wd;
 	struct fs_rule *views;
 	const struct fs_rule **rules;
+	struct fs_rule *rws;	/* rewritten rules, by announce index */
 };
 
 #define NODE_OF_LINK(l)                                                  \
@@ -102,6 +115,15 @@ static int key_cmp(const void *key, const struct tree_node *t)
 	if (k->afi != n->afi)
 		return k->afi < n->afi ? -1 : 1;
 	return fs_cmp(k->afi, k->match, k->len, n->match, n->len);
+}
+
+static int wire_cmp(const void *key, const struct tree_node *t)
+{
+	const struct key *k = key;
+	const struct adj_node *n = TREE_ENTRY(t, struct adj_node, by_wire);
+	if (k->afi != n->afi)
+		return k->afi < n->afi ? -1 : 1;
+	return fs_cmp(k->afi, k->match, k->len, n->wire, n->wire_len);
 }
 
 struct attrs_key {
@@ -149,11 +171,10 @@ static void list_unlink(struct link *l)
 
 /* ---- attribute sets ---- */
 
-/* The interned attribute set of e's rule with a reference taken, or NULL
- * when out of memory. */
-static struct attrs *attrs_get(struct adjout *a, const struct rib_entry *e)
+/* The interned attribute set of r with a reference taken, or NULL when
+ * out of memory. */
+static struct attrs *attrs_get(struct adjout *a, const struct fs_rule *r)
 {
-	const struct fs_rule *r = &e->rule;
 	struct writer *w = &a->scratch;
 	writer_reset(w);
 	put_u8(w, (uint8_t)r->nexthop.family);
@@ -209,8 +230,12 @@ static void set_state(struct adjout *a, struct adj_node *n,
 		a->ndirty--;
 	else if (n->state == NODE_REFUSED)
 		a->nrefused--;
+	else if (n->state == NODE_BLOCKED)
+		a->nblocked--;
 	list_unlink(&n->link);
 	n->state = st;
+	if (st == NODE_BLOCKED)
+		a->nblocked++;
 	if (st == NODE_DIRTY) {
 		list_append(&a->dirty, &n->link);
 		a->ndirty++;
@@ -263,14 +288,71 @@ static bool node_detach(struct adj_node *n)
 	return true;
 }
 
+/* Sets the match n is sent with: rw's (rewritten), or the key itself
+ * (rw NULL). The caller checked that no other node has rw's match in
+ * a->wires. False when out of memory (n then has none). */
+static bool node_set_wire(struct adjout *a, struct adj_node *n,
+			  const struct fs_rule *rw)
+{
+	if (n->wire) {
+		tree_remove(&a->wires, &n->by_wire);
+		a->nrewritten--;
+	}
+	free(n->wire);
+	n->wire = NULL;
+	n->wire_len = 0;
+	if (!rw || (rw->match.len == n->len &&
+		    memcmp(rw->match.data, n->match, n->len) == 0))
+		return true;
+	n->wire = malloc(rw->match.len);
+	if (!n->wire)
+		return false;
+	memcpy(n->wire, rw->match.data, rw->match.len);
+	n->wire_len = rw->match.len;
+	struct key k = { n->afi, n->wire, n->wire_len };
+	tree_insert(&a->wires, &n->by_wire, &k);
+	a->nrewritten++;
+	return true;
+}
+
+/* The node other than n that is sent (or owed) as this match after a
+ * rewrite, or NULL. */
+static const struct adj_node *wire_owner(const struct adjout *a,
+					 const struct adj_node *n,
+					 const struct fs_rule *as)
+{
+	struct key k = { as->afi, as->match.data, as->match.len };
+	const struct tree_node *t = tree_find(&a->wires, &k);
+	const struct adj_node *o =
+		t ? TREE_ENTRY(t, struct adj_node, by_wire) : NULL;
+	return o == n ? NULL : o;
+}
+
+/* A view of the match the peer has n under: the rewritten one, or the
+ * key. */
+static struct writer sent_match(const struct adj_node *n)
+{
+	if (n->wire)
+		return (struct writer){ .data = n->wire, .len = n->wire_len };
+	return (struct writer){ .data = (uint8_t *)n->match, .len = n->len };
+}
+
+/* The peer no longer has n. */
+static void node_unsend(struct adjout *a, struct adj_node *n)
+{
+	if (n->sent) {
+		attrs_unref(a, n->sent);
+		n->sent = NULL;
+		a->nsent--;
+	}
+	node_set_wire(a, n, NULL);
+}
+
 static void node_free(struct adjout *a, struct adj_node *n)
 {
 	set_state(a, n, NODE_CLEAN);
 	tree_remove(&a->nodes, &n->by_key);
-	if (n->sent) {
-		attrs_unref(a, n->sent);
-		a->nsent--;
-	}
+	node_unsend(a, n);
 	if (n->owns_match)
 		free((void *)n->match);
 	free(n);
@@ -352,6 +434,7 @@ struct adjout *adjout_new(struct rib *rib, const struct adjout_config *cfg)
 	a->name = strdup(cfg->name ? cfg->name : "peer");
 	a->cfg.name = a->name;
 	tree_init(&a->nodes, key_cmp);
+	tree_init(&a->wires, wire_cmp);
 	tree_init(&a->attrs, attrs_cmp);
 	list_init(&a->dirty);
 	list_init(&a->refused);
@@ -366,9 +449,10 @@ struct adjout *adjout_new(struct rib *rib, const struct adjout_config *cfg)
 	a->wd = calloc(ADJOUT_BATCH, sizeof *a->wd);
 	a->views = calloc(ADJOUT_BATCH, sizeof *a->views);
 	a->rules = calloc(ADJOUT_BATCH, sizeof *a->rules);
+	a->rws = calloc(ADJOUT_BATCH, sizeof *a->rws);
 	struct rib_listener l = { changed, a };
 	if (!a->name || !a->ann || !a->wd || !a->views || !a->rules ||
-	    !rib_listen(rib, &l)) {
+	    !a->rws || !rib_listen(rib, &l)) {
 		adjout_free(a);
 		return NULL;
 	}
@@ -382,15 +466,17 @@ void adjout_stop(struct adjout *a)
 		struct adj_node *n = TREE_ENTRY(t, struct adj_node, by_key);
 		if (n->owns_match)
 			free((void *)n->match);
+		free(n->wire);
 		free(n);
 	}
 	while ((t = tree_drain(&a->attrs)))
 		free(TREE_ENTRY(t, struct attrs, node));
+	tree_init(&a->wires, wire_cmp);	/* its nodes went with a->nodes */
 	list_init(&a->dirty);
 	list_init(&a->refused);
 	for (unsigned i = 0; i < 2; i++)
 		a->eor[i].next = a->borr[i].next = a->eorr[i].next = NULL;
-	a->ndirty = a->nrefused = a->nsent = 0;
+	a->ndirty = a->nrefused = a->nsent = a->nblocked = a->nrewritten = 0;
 	a->eor_pending = 0;
 	a->limit_logged = false;
 	a->up = false;
@@ -408,6 +494,7 @@ void adjout_free(struct adjout *a)
 	free(a->wd);
 	free(a->views);
 	free(a->rules);
+	free(a->rws);
 	free(a->name);
 	free(a);
 }
@@ -532,6 +619,52 @@ static void refuse(struct adjout *a, struct adj_node *n)
 	a->limit_logged = true;
 }
 
+/* The profile refused n (n->why says why): withdrawn first when the
+ * peer has an earlier version of it (put_withdraws then blocks it). */
+static void block(struct adjout *a, struct adj_node *n, size_t *nw)
+{
+	char why[160];
+	profile_reason_format(&a->cfg.profile, &n->why, why, sizeof why);
+	log_peer(LOG_WARN, a->name, "not sent (%s): %s", why,
+		 rib_entry_text(n->entry));
+	if (n->sent)
+		a->wd[(*nw)++] = n;
+	else
+		set_state(a, n, NODE_BLOCKED);
+}
+
+/* The profile's decision for n, with the match n is sent as taken in
+ * a->wires; *rw is the rewritten rule (in a->rws[slot]) or NULL. False
+ * when n is refused (n->why says why). */
+static bool apply_profile(struct adjout *a, struct adj_node *n, size_t slot,
+			  struct fs_rule **rw)
+{
+	struct fs_rule *out = &a->rws[slot];
+	n->why = profile_apply(&a->cfg.profile, &n->entry->rule, out);
+	*rw = n->why.verdict == PROFILE_REWRITE ? out : NULL;
+	if (n->why.verdict == PROFILE_REFUSE)
+		return false;
+	/* Two rules must not become one NLRI at the peer: a rewritten
+	 * match that is another rule's key, or a match another rule was
+	 * rewritten to. */
+	const struct fs_rule *as = *rw ? *rw : &n->entry->rule;
+	const struct rib_entry *other =
+		*rw ? rib_find(a->rib, as->afi, as->match.data, as->match.len)
+		    : NULL;
+	enum profile_reason why = PROFILE_OK;
+	if ((other && other != n->entry) || wire_owner(a, n, as))
+		why = PROFILE_ERR_REWRITE_CLASH;
+	else if (!node_set_wire(a, n, *rw))
+		why = PROFILE_ERR_NOMEM;
+	if (why) {
+		fs_rule_clear(*rw);
+		*rw = NULL;
+		n->why = (struct profile_result){ PROFILE_REFUSE, why, 0 };
+		return false;
+	}
+	return true;
+}
+
 /* Decides what n needs: an announce (into a->ann), a withdraw (into
  * a->wd), a refusal, or nothing. */
 static void plan(struct adjout *a, struct adj_node *n, size_t *na,
@@ -540,31 +673,43 @@ static void plan(struct adjout *a, struct adj_node *n, size_t *na,
 	bool force = n->force;
 	n->force = false;
 	if (!n->entry || !rib_entry_targets(n->entry, &a->cfg.peer)) {
+		n->why = (struct profile_result){ 0 };
 		if (n->sent)
 			a->wd[(*nw)++] = n;
 		else
 			node_free(a, n);
 		return;
 	}
-	struct attrs *at = attrs_get(a, n->entry);
+	struct fs_rule *rw;
+	if (!apply_profile(a, n, *na, &rw)) {
+		block(a, n, nw);
+		return;
+	}
+	struct attrs *at = attrs_get(a, rw ? rw : &n->entry->rule);
 	if (!at) {
 		log_msg(LOG_ERROR, "%s: out of memory: %s not sent", a->name,
 			rib_entry_text(n->entry));
+		fs_rule_clear(rw);
+		if (!n->sent)
+			node_set_wire(a, n, NULL);
 		return;
 	}
 	if (at == n->sent && !force) {
 		attrs_unref(a, at);
+		fs_rule_clear(rw);
 		return;
 	}
 	if (!n->sent) {
 		if (a->cfg.max_rules && a->nsent >= a->cfg.max_rules) {
 			attrs_unref(a, at);
+			fs_rule_clear(rw);
+			node_set_wire(a, n, NULL);
 			refuse(a, n);
 			return;
 		}
 		a->nsent++;
 	}
-	a->ann[*na] = (struct announce){ n, at, *na };
+	a->ann[*na] = (struct announce){ n, at, *na, rw };
 	(*na)++;
 }
 
@@ -596,12 +741,10 @@ static void put_withdraws(struct adjout *a, struct writer *w, size_t nw,
 {
 	qsort(a->wd, nw, sizeof *a->wd, wd_cmp);
 	for (size_t i = 0; i < nw; i++) {
-		/* A view of the key: a withdraw needs only the match. */
-		a->views[i] = (struct fs_rule){
-			.afi = a->wd[i]->afi,
-			.match = { .data = (uint8_t *)a->wd[i]->match,
-				   .len = a->wd[i]->len },
-		};
+		/* A view of the match as sent: a withdraw needs only it. */
+		const struct adj_node *n = a->wd[i];
+		a->views[i] = (struct fs_rule){ .afi = n->afi,
+						.match = sent_match(n) };
 		a->rules[i] = &a->views[i];
 	}
 	for (size_t i = 0; i < nw;) {
@@ -617,8 +760,14 @@ static void put_withdraws(struct adjout *a, struct writer *w, size_t nw,
 		}
 		out->updates++;
 		for (size_t j = i; j < i + taken; j++) {
+			struct adj_node *n = a->wd[j];
 			a->withdrawn++;
-			node_free(a, a->wd[j]);
+			if (n->entry && n->why.verdict == PROFILE_REFUSE) {
+				node_unsend(a, n);
+				set_state(a, n, NODE_BLOCKED);
+			} else {
+				node_free(a, n);
+			}
 		}
 		i += taken;
 	}
@@ -640,7 +789,8 @@ static void put_announces(struct adjout *a, struct writer *w, size_t na,
 {
 	qsort(a->ann, na, sizeof *a->ann, ann_cmp);
 	for (size_t i = 0; i < na; i++)
-		a->rules[i] = &a->ann[i].node->entry->rule;
+		a->rules[i] = a->ann[i].rw ? a->ann[i].rw
+					   : &a->ann[i].node->entry->rule;
 	for (size_t i = 0; i < na;) {
 		size_t taken;
 		enum bgp_build_err err = bgp_update_announce(
@@ -667,6 +817,8 @@ static void put_announces(struct adjout *a, struct writer *w, size_t na,
 		}
 		i += taken;
 	}
+	for (size_t i = 0; i < na; i++)
+		fs_rule_clear(a->ann[i].rw);
 }
 
 /* Gives refused rules the places that withdraws freed, first come first. */
@@ -725,6 +877,8 @@ void adjout_stats(const struct adjout *a, struct adjout_stats *st)
 		.announced = a->announced,
 		.withdrawn = a->withdrawn,
 		.synced = a->up && !a->eor_pending,
+		.profile_refused = a->nblocked,
+		.rewritten = a->nrewritten,
 	};
 }
 
@@ -746,10 +900,7 @@ void adjout_walk(const struct adjout *a,
 		if (!n->sent)
 			continue;
 		/* The attribute set, read back as attrs_get wrote it. */
-		struct fs_rule v = {
-			.afi = n->afi,
-			.match = { .data = (uint8_t *)n->match, .len = n->len },
-		};
+		struct fs_rule v = { .afi = n->afi, .match = sent_match(n) };
 		struct reader r = reader_init(n->sent->data, n->sent->len);
 		v.nexthop.family = (enum addr_family)get_u8(&r);
 		get_bytes(&r, v.nexthop.bytes, addr_octets(v.nexthop.family));
@@ -773,7 +924,27 @@ enum adjout_state adjout_state(const struct adjout *a, enum fs_afi afi,
 	switch (n->state) {
 	case NODE_DIRTY: return ADJOUT_PENDING;
 	case NODE_REFUSED: return ADJOUT_REFUSED;
+	case NODE_BLOCKED: return ADJOUT_PROFILE_REFUSED;
 	case NODE_CLEAN: break;
 	}
 	return n->sent ? ADJOUT_SENT : ADJOUT_NONE;
+}
+
+void adjout_walk_refused(const struct adjout *a,
+			 bool (*fn)(void *arg, const struct fs_rule *rule,
+				    const char *reason),
+			 void *arg)
+{
+	for (struct tree_node *t = tree_first(&a->nodes); t && a->nblocked;
+	     t = tree_next(t)) {
+		const struct adj_node *n =
+			TREE_ENTRY(t, struct adj_node, by_key);
+		if (n->state != NODE_BLOCKED)
+			continue;
+		char why[160];
+		profile_reason_format(&a->cfg.profile, &n->why, why,
+				      sizeof why);
+		if (!fn(arg, &n->entry->rule, why))
+			return;
+	}
 }

@@ -2,9 +2,9 @@
  * the UPDATEs still owed, generated from the rib when its socket can take
  * more. No message is queued per change: a change of the rib only marks
  * its key dirty; adjout_write() compares each dirty key's rule (for this
- * peer: targets, negotiated families, max_rules) with what was sent and
- * announces, withdraws, or sends nothing when they are equal, so an
- * announce and a withdraw before sending cancel out. Memory stays bounded
+ * peer: targets, negotiated families, the router profile, max_rules) with
+ * what was sent and announces, withdraws, or sends nothing when they are
+ * equal, so an announce and a withdraw before sending cancel out. Memory stays bounded
  * by the table size however long the peer stalls. No I/O here. */
 #ifndef BGPD_BGP_ADJOUT_H
 #define BGPD_BGP_ADJOUT_H
@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "bgpd/bgp/msg.h"
+#include "bgpd/bgp/profile.h"
 #include "bgpd/rib/rib.h"
 #include "lib/addr.h"
 #include "lib/writer.h"
@@ -24,6 +25,10 @@ struct adjout_config {
 	struct addr peer;	/* for rib_entry_targets() */
 	const char *name;	/* for logs; copied */
 	size_t max_rules;	/* rules the peer may get; 0: no limit */
+	/* What the peer can carry: a rule the profile refuses is not sent
+	 * (withdrawn when the peer had an earlier version), one it rewrites
+	 * is sent in the rewritten form (and withdrawn in it). */
+	struct profile profile;
 	/* Called when there is something to send after there was nothing
 	 * (never from inside adjout_write). */
 	void (*wake)(void *ctx);
@@ -44,6 +49,8 @@ struct adjout_stats {
 	uint64_t announced;	/* NLRIs announced since the session came up */
 	uint64_t withdrawn;	/* NLRIs withdrawn since then */
 	bool synced;		/* End-of-RIB sent for every family */
+	size_t profile_refused;	/* rules the profile refused now */
+	size_t rewritten;	/* rules the peer has in a rewritten form */
 };
 
 /* Where one rule stands with this peer. */
@@ -52,6 +59,7 @@ enum adjout_state {
 	ADJOUT_PENDING,		/* changed, not compared yet */
 	ADJOUT_SENT,
 	ADJOUT_REFUSED,		/* over max_rules */
+	ADJOUT_PROFILE_REFUSED,	/* the profile cannot carry it */
 };
 
 /* A new Adj-RIB-Out that listens to rib (which must outlive it); the
@@ -91,5 +99,12 @@ void adjout_walk(const struct adjout *a,
 		 bool (*fn)(void *arg, const struct fs_rule *rule), void *arg);
 enum adjout_state adjout_state(const struct adjout *a, enum fs_afi afi,
 			       const uint8_t *match, size_t len);
+/* Calls fn for each rule the profile refused for this peer now, in the
+ * rib's order, with the rib's rule and the reason in words (views valid
+ * during the call); stops when fn returns false. */
+void adjout_walk_refused(const struct adjout *a,
+			 bool (*fn)(void *arg, const struct fs_rule *rule,
+				    const char *reason),
+			 void *arg);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bgpd/bgp/profile.h"
 #include "lib/addr.h"
 #include "nlri/flowspec.h"
 
@@ -43,6 +44,7 @@ struct bgp_peer_config {
 	char description[128];
 	size_t max_received;		/* rules the peer may send us; 0: no limit */
 	size_t max_rules;		/* rules we send it; 0: no limit */
+	struct profile profile;		/* what it can carry (profile.h) */
 	uint16_t restart_time;		/* RFC 4724 restart time we announce; 0: no GR */
 };
 

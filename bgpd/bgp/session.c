@@ -812,6 +812,7 @@ struct session_peer *session_add_peer(struct session *s,
 	struct adjout_config ac = { .peer = cfg->address,
 				    .name = sp->bgp.name,
 				    .max_rules = cfg->max_rules,
+				    .profile = cfg->profile,
 				    .wake = wake,
 				    .ctx = sp };
 	sp->adjout = adjout_new(s->rib, &ac);
@@ -858,6 +859,7 @@ static bool same_session_settings(const struct bgp_peer_config *a,
 	       a->ttl_security == b->ttl_security &&
 	       a->max_received == b->max_received &&
 	       a->max_rules == b->max_rules &&
+	       profile_equal(&a->profile, &b->profile) &&
 	       a->restart_time == b->restart_time;
 }
 

@@ -60,7 +60,10 @@
  * claim's comment and actions):
  *   ID  Origin  Expires  Neighbors  Comment  Rule
  *   7   api     4m59s    all        -        flow route { … }
- * show received ADDR, show adj-rib-out ADDR: one canonical rule per line.
+ * show received ADDR, show adj-rib-out ADDR: one canonical rule per line;
+ *   show adj-rib-out then lists the rules the peer's profile refused, one
+ *   per line: "# refused (profile frr: action mark not carried): flow
+ *   route { … }".
  *
  * --json bodies: one line, one JSON object, keys in this order; new keys
  * may be added at the end of an object, existing ones keep their meaning.
@@ -76,7 +79,9 @@
  *     "updates_in": 3, "updates_out": 10, "updates_invalid": 0,
  *     "last_error": null | {"direction": "sent" | "received", "code": 6,
  *       "subcode": 2, "name": "Cease/Administrative Shutdown",
- *       "text": "…"}}, …]}
+ *       "text": "…"}, "rules_refused": 0 (held back: max_rules or the
+ *     profile), "profile": "generic" | "iosxr" | "junos" | "frr" |
+ *     "custom"}, …]}
  * show flow --json:
  *   {"rules": [{"id": "7", "rule": "flow route { … }",
  *     "family": "ipv4-flowspec", "origin": "api" (the winning claim's:
@@ -88,7 +93,9 @@
  *     winner first)}, …]}
  * show received ADDR --json, show adj-rib-out ADDR --json:
  *   {"neighbor": "10.255.255.1", "rules": [{"rule": "flow route { … }",
- *     "family": "ipv4-flowspec"}, …]}
+ *     "family": "ipv4-flowspec"}, …]}; show adj-rib-out adds "refused":
+ *     [{"rule": "flow route { … }", "family": "…", "reason": "profile
+ *     frr: action mark not carried"}, …] (the rib's rule, not sent).
  */
 #ifndef BGPD_CONTROL_CTL_H
 #define BGPD_CONTROL_CTL_H
@@ -97,6 +104,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+
+#include <jansson.h>
 
 #include "bgpd/bgp/peer.h"
 #include "bgpd/control/cmd.h"
@@ -117,6 +126,8 @@ struct ctl_peer_view {
 	const struct bgp_peer *peer;	/* cfg, state, caps, counters */
 	size_t rules_sent;		/* in its adj-rib-out now */
 	size_t rules_received;		/* in its adj-rib-in now */
+	/* Held back now: over max_rules, or refused by its profile. */
+	size_t rules_refused;
 };
 
 /* Called for each rule of a listing; return false to stop. */
@@ -155,6 +166,13 @@ struct ctl_daemon {
 	/* show adj-rib-out: every rule we send the peer now. */
 	bool (*adj_rib_out)(void *ctx, const struct bgp_peer *peer,
 			    ctl_rule_fn fn, void *arg);
+	/* show adj-rib-out: every rule the peer's profile refuses now, with
+	 * the reason. */
+	bool (*adj_rib_out_refused)(void *ctx, const struct bgp_peer *peer,
+				    bool (*fn)(void *arg,
+					       const struct fs_rule *rule,
+					       const char *reason),
+				    void *arg);
 	/* show collector: appends body lines (or the JSON line) to out. */
 	bool (*collector)(void *ctx, bool json, struct writer *out,
 			  char *err, size_t errlen);
@@ -176,6 +194,15 @@ void ctl_run_line(const struct ctl_daemon *d, const char *line, size_t len,
  * was done before the error, if anything). */
 bool ctl_exec(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
 	      struct writer *body, char *err, size_t errlen);
+/* ctl_exec for client who, and a change command with its result goes to
+ * d->audit: the one way flowspecctl and the HTTP API change things. On
+ * failure err holds one line (never empty). */
+bool ctl_run(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
+	     const char *who, struct writer *body, char *err, size_t errlen);
+
+struct rib_entry;
+/* One rule as `show flow --json` shows it (a new object). */
+json_t *ctl_rule_json(const struct ctl_daemon *d, const struct rib_entry *e);
 
 struct ctl_server;
 

@@ -364,6 +364,10 @@ static json_t *peer_json(const struct ctl_daemon *d,
 	} else {
 		json_object_set_new(o, "last_error", json_null());
 	}
+	json_object_set_new(o, "rules_refused",
+			    json_integer((json_int_t)v->rules_refused));
+	json_object_set_new(o, "profile",
+			    json_string(profile_name(&cfg->profile)));
 	return o;
 }
 
@@ -441,8 +445,9 @@ static void peer_detail(const struct ctl_daemon *d,
 		}
 		put_str(w, any ? "\n" : " none\n");
 	}
-	wprintf(w, "Rules:          %zu sent, %zu received\n", v->rules_sent,
-		v->rules_received);
+	wprintf(w, "Rules:          %zu sent, %zu received, %zu refused\n",
+		v->rules_sent, v->rules_received, v->rules_refused);
+	wprintf(w, "Profile:        %s\n", profile_name(&cfg->profile));
 	if (cfg->max_rules || cfg->max_received)
 		wprintf(w, "Limits:         max_rules %zu, max_received %zu "
 			"(0: none)\n", cfg->max_rules, cfg->max_received);
@@ -520,8 +525,7 @@ static bool exec_show_neighbor(const struct ctl_daemon *d,
 
 /* ---- rules ---------------------------------------------------------- */
 
-static json_t *entry_json(const struct ctl_daemon *d,
-			  const struct rib_entry *e)
+json_t *ctl_rule_json(const struct ctl_daemon *d, const struct rib_entry *e)
 {
 	json_t *o = json_object();
 	char id[24];
@@ -598,7 +602,7 @@ static bool exec_show_flow(const struct ctl_daemon *d,
 		json_t *arr = json_array();
 		for (const struct rib_entry *e = rib_next(d->rib, NULL); e;
 		     e = rib_next(d->rib, e))
-			json_array_append_new(arr, entry_json(d, e));
+			json_array_append_new(arr, ctl_rule_json(d, e));
 		json_t *o = json_object();
 		json_object_set_new(o, "rules", arr);
 		return put_json(body, o, err, errlen);
@@ -655,6 +659,31 @@ static bool list_rule(void *arg, const struct fs_rule *rule)
 	return true;
 }
 
+/* One rule the peer's profile refused: "# refused (REASON): RULE", or
+ * an object of the "refused" array. */
+static bool list_refused(void *arg, const struct fs_rule *rule,
+			 const char *reason)
+{
+	struct listing *l = arg;
+	char *text = fs_text_string(rule);
+	if (!text) {
+		l->err = true;
+		return false;
+	}
+	if (l->rules) {
+		json_t *o = json_object();
+		json_object_set_new(o, "rule", json_string(text));
+		json_object_set_new(o, "family",
+				    json_string(family_name(rule->afi)));
+		json_object_set_new(o, "reason", json_string(reason));
+		json_array_append_new(l->rules, o);
+	} else {
+		wprintf(l->body, "# refused (%s): %s\n", reason, text);
+	}
+	free(text);
+	return true;
+}
+
 static bool exec_rule_listing(const struct ctl_daemon *d,
 			      const struct ctl_cmd *cmd, struct writer *body,
 			      char *err, size_t errlen)
@@ -674,11 +703,24 @@ static bool exec_rule_listing(const struct ctl_daemon *d,
 		json_decref(l.rules);
 		return fail(err, errlen, "cannot list the rules of the peer");
 	}
+	struct listing refused = { .body = body,
+				   .rules = cmd->json ? json_array() : NULL };
+	if (!received && d->adj_rib_out_refused &&
+	    (!d->adj_rib_out_refused(d->ctx, v.peer, list_refused, &refused) ||
+	     refused.err)) {
+		json_decref(l.rules);
+		json_decref(refused.rules);
+		return fail(err, errlen, "cannot list the rules of the peer");
+	}
 	if (!cmd->json)
 		return true;
 	json_t *o = json_object();
 	json_object_set_new(o, "neighbor", jaddr(&cmd->peer));
 	json_object_set_new(o, "rules", l.rules);
+	if (!received)
+		json_object_set_new(o, "refused", refused.rules);
+	else
+		json_decref(refused.rules);
 	return put_json(body, o, err, errlen);
 }
 
@@ -1064,6 +1106,42 @@ static void first_line(const struct writer *body, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+bool ctl_run(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
+	     const char *who, struct writer *body, char *err, size_t errlen)
+{
+	bool ok = ctl_exec(d, cmd, body, err, errlen);
+	if (body->err) {
+		ok = false;
+		snprintf(err, errlen, "out of memory");
+		writer_reset(body);
+	}
+	/* One line whatever the callbacks wrote. */
+	for (char *c = err; *c; c++)
+		if (*c == '\n' || *c == '\r')
+			*c = ' ';
+	if (ok)
+		err[0] = '\0';
+	else if (!err[0])
+		snprintf(err, errlen, "failed");
+
+	if (d->audit && ctl_cmd_changes(cmd)) {
+		struct writer canon = writer_init(0);
+		ctl_cmd_format(&canon, cmd);
+		put_u8(&canon, '\0');
+		char result[512];
+		first_line(body, result, sizeof result);
+		struct ctl_audit a = {
+			.client = who ? who : "unknown",
+			.command = canon.err ? "?" : (const char *)canon.data,
+			.ok = ok,
+			.result = ok ? result : err,
+		};
+		d->audit(d->ctx, &a);
+		writer_free(&canon);
+	}
+	return ok;
+}
+
 void ctl_run_line(const struct ctl_daemon *d, const char *line, size_t len,
 		  const char *who, struct writer *out)
 {
@@ -1075,37 +1153,12 @@ void ctl_run_line(const struct ctl_daemon *d, const char *line, size_t len,
 		return;
 	}
 	struct writer body = writer_init(0);
-	bool ok = ctl_exec(d, &cmd, &body, err, sizeof err);
-	if (body.err) {
-		ok = false;
-		snprintf(err, sizeof err, "out of memory");
-		writer_reset(&body);
-	}
+	bool ok = ctl_run(d, &cmd, who, &body, err, sizeof err);
 	put_body(out, &body);
-	/* One line whatever the callbacks wrote. */
-	for (char *c = err; *c; c++)
-		if (*c == '\n' || *c == '\r')
-			*c = ' ';
 	if (ok)
 		put_str(out, "ok\n");
 	else
-		wprintf(out, "error: %s\n", err[0] ? err : "failed");
-
-	if (d->audit && ctl_cmd_changes(&cmd)) {
-		struct writer canon = writer_init(0);
-		ctl_cmd_format(&canon, &cmd);
-		put_u8(&canon, '\0');
-		char result[512];
-		first_line(&body, result, sizeof result);
-		struct ctl_audit a = {
-			.client = who ? who : "unknown",
-			.command = canon.err ? "?" : (const char *)canon.data,
-			.ok = ok,
-			.result = ok ? result : err,
-		};
-		d->audit(d->ctx, &a);
-		writer_free(&canon);
-	}
+		wprintf(out, "error: %s\n", err);
 	writer_free(&body);
 	ctl_cmd_clear(&cmd);
 }

@@ -5,13 +5,14 @@
  *   config    config_parse (JSON, rule text, duplicate check)
  *   rib       rib_announce of every static rule
  *   adjout    adjout_start and adjout_write until nothing is owed (the
- *             UPDATEs of one eBGP peer with extended messages)
+ *             UPDATEs of one eBGP peer with extended messages, with the
+ *             router profile PROFILE: generic by default)
  *   decode    bgp_update_decode of those UPDATEs (what bench_sink does)
  * Each line gives the stage's wall time, rules per second and the peak RSS
  * after it (getrusage). The 'fs_cmp' line times the rib's comparator on
  * neighbouring keys.
  *
- *   bench_pipeline [N]     (default 100000)
+ *   bench_pipeline [N [PROFILE]]     (default 100000 generic)
  * Build without sanitizers: cmake -B build-bench -DCMAKE_BUILD_TYPE=Release
  * && cmake --build build-bench && build-bench/bin/bench_pipeline */
 #include <stdint.h>
@@ -118,12 +119,16 @@ static size_t decode_all(const uint8_t *buf, size_t len)
 int main(int argc, char **argv)
 {
 	size_t n = DEFAULT_N;
+	struct adjout_config ac = { .name = "bench" };
+	profile_default(&ac.profile);
 	if (argc > 1) {
 		char *end;
 		unsigned long long v = strtoull(argv[1], &end, 10);
-		if (*end || v == 0 || v > MAX_N) {
-			fprintf(stderr, "usage: bench_pipeline [N <= %u]\n",
-				MAX_N);
+		if (*end || v == 0 || v > MAX_N || argc > 3 ||
+		    (argc == 3 && !profile_builtin(argv[2], &ac.profile))) {
+			fprintf(stderr, "usage: bench_pipeline [N <= %u "
+				"[PROFILE: %s]]\n", MAX_N,
+				profile_builtin_names());
 			return 2;
 		}
 		n = (size_t)v;
@@ -182,7 +187,6 @@ int main(int argc, char **argv)
 	free(keys);
 
 	/* adjout: one eBGP peer that took extended messages. */
-	struct adjout_config ac = { .name = "bench" };
 	addr_parse(&ac.peer, "127.0.0.2", strlen("127.0.0.2"));
 	struct adjout *a = adjout_new(rib, &ac);
 	struct adjout_session s = {
@@ -206,6 +210,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	report("adjout", t_out, n);
+	printf("         profile %s\n", profile_name(&ac.profile));
 	printf("         %zu UPDATEs, %.1f MB\n", updates,
 	       (double)out.len / 1e6);
 

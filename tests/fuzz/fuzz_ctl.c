@@ -57,7 +57,7 @@ static bool peer_get(void *ctx, size_t i, struct ctl_peer_view *out)
 	(void)ctx;
 	if (i >= 2)
 		return false;
-	*out = (struct ctl_peer_view){ &peers[i], i, 0 };
+	*out = (struct ctl_peer_view){ .peer = &peers[i], .rules_sent = i };
 	return true;
 }
 

@@ -2,7 +2,9 @@
  * with no sockets. Every test decodes what adjout_write produced with the
  * real decoder: full table then End-of-RIB (RFC 4724 §2), cancel-out,
  * packing, route refresh (RFC 2918, RFC 7313 BoRR/EoRR), targets,
- * max_rules, family filtering, the work cap and a stalled peer. */
+ * max_rules, router profiles (refused rules never sent, withdrawn when
+ * they become refused; rewritten rules announced and withdrawn in the
+ * rewritten form), family filtering, the work cap and a stalled peer. */
 #include <stdio.h>
 
 #include "bgpd/bgp/adjout.h"
@@ -39,14 +41,22 @@ static struct addr addr_of(const char *s)
 	return a;
 }
 
-static void setup(struct fixture *f, size_t max_rules)
+static void setup_profile(struct fixture *f, size_t max_rules,
+			  const char *profile)
 {
 	*f = (struct fixture){ .rib = rib_new(fake_clock) };
 	struct adjout_config cfg = { .peer = addr_of(PEER), .name = PEER,
 				     .max_rules = max_rules,
 				     .wake = count_wake, .ctx = f };
+	if (profile)
+		ck_assert(profile_builtin(profile, &cfg.profile));
 	f->a = adjout_new(f->rib, &cfg);
 	ck_assert_ptr_nonnull(f->a);
+}
+
+static void setup(struct fixture *f, size_t max_rules)
+{
+	setup_profile(f, max_rules, NULL);
 }
 
 static void teardown(struct fixture *f)
@@ -693,6 +703,164 @@ START_TEST(stalled_peer_does_not_grow)
 }
 END_TEST
 
+/* ---- router profiles ---------------------------------------------------- */
+
+#define R_NE "flow route { match { destination 10.0.0.1/32; destination-port !=80; } then { discard; } }"
+#define R_NE_WIRE "flow route { match { destination 10.0.0.1/32; destination-port [ <80 >80 ]; } then { discard; } }"
+#define R2_MARK "flow route { match { destination 10.0.0.2/32; } then { mark 10; } }"
+#define R3_MARK "flow route { match { destination 10.0.0.3/32; } then { mark 10; } }"
+
+static bool collect_text(void *arg, const struct fs_rule *rule)
+{
+	char *text = fs_text_string(rule);
+	ck_assert_ptr_nonnull(text);
+	got_add(arg, text);
+	free(text);
+	return true;
+}
+
+static bool collect_refused(void *arg, const struct fs_rule *rule,
+			    const char *reason)
+{
+	collect_text(arg, rule);
+	got_add(arg, reason);
+	return true;
+}
+
+static enum adjout_state state_of(struct fixture *f, const char *text)
+{
+	struct fs_rule r;
+	ck_assert(fs_text_parse(&r, text, NULL, NULL));
+	enum adjout_state st = adjout_state(f->a, r.afi, r.match.data,
+					    r.match.len);
+	fs_rule_clear(&r);
+	return st;
+}
+
+START_TEST(profile_refuses_and_rewrites)
+{
+	struct fixture f;
+	setup_profile(&f, 0, "frr");
+	announce(&f, R_NE);
+	announce(&f, R2_MARK);
+	announce(&f, R3);
+	start(&f, BGP_FAM_FLOWSPEC);
+	struct got g = drain(&f);
+	/* FRR cannot take mark: never sent; != goes as <80 >80. */
+	ck_assert_str_eq(g.log, "A10.0.0.1/32 A10.0.0.3/32 E1 E2");
+	ck_assert_str_eq(g.first, R_NE_WIRE);
+	ck_assert_int_eq(state_of(&f, R2_MARK), ADJOUT_PROFILE_REFUSED);
+	ck_assert_int_eq(state_of(&f, R_NE), ADJOUT_SENT);
+	struct adjout_stats st;
+	adjout_stats(f.a, &st);
+	ck_assert_uint_eq(st.sent, 2);
+	ck_assert_uint_eq(st.profile_refused, 1);
+	ck_assert_uint_eq(st.rewritten, 1);
+	ck_assert_uint_eq(st.refused, 0);
+
+	struct got w = { 0 };
+	adjout_walk(f.a, collect_text, &w);
+	ck_assert_str_eq(w.log, R_NE_WIRE " " R3);
+	w = (struct got){ 0 };
+	adjout_walk_refused(f.a, collect_refused, &w);
+	ck_assert_str_eq(w.log, R2_MARK " profile frr: action mark not carried");
+
+	/* The withdraw is of the NLRI the peer has: the rewritten one. */
+	withdraw(&f, R_NE);
+	g = drain(&f);
+	ck_assert_str_eq(g.log, "W10.0.0.1/32");
+	ck_assert_str_eq(g.first, "flow route { match { destination "
+			 "10.0.0.1/32; destination-port [ <80 >80 ]; } "
+			 "then { accept; } }");
+
+	/* A sent rule that becomes one the profile refuses is withdrawn,
+	 * and announced again when it is carried again. */
+	announce(&f, R3_MARK);
+	g = drain(&f);
+	ck_assert_str_eq(g.log, "W10.0.0.3/32");
+	ck_assert_int_eq(state_of(&f, R3_MARK), ADJOUT_PROFILE_REFUSED);
+	adjout_stats(f.a, &st);
+	ck_assert_uint_eq(st.sent, 0);
+	ck_assert_uint_eq(st.profile_refused, 2);
+	ck_assert_uint_eq(st.rewritten, 0);
+	announce(&f, R3);
+	g = drain(&f);
+	ck_assert_str_eq(g.log, "A10.0.0.3/32");
+	ck_assert_int_eq(state_of(&f, R3), ADJOUT_SENT);
+
+	/* A refused rule that goes away sends nothing. */
+	withdraw(&f, R2_MARK);
+	ck_assert(!adjout_pending(f.a));
+	adjout_stats(f.a, &st);
+	ck_assert_uint_eq(st.profile_refused, 0);
+	ck_assert_uint_eq(st.sent, 1);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(rewrite_that_clashes_is_refused)
+{
+	/* != 80 rewritten would be the other rule's NLRI: one key at the
+	 * peer for two rules, whose withdraws would take both. */
+	struct fixture f;
+	setup_profile(&f, 0, "frr");
+	announce(&f, R_NE);
+	announce(&f, R_NE_WIRE);
+	start(&f, BGP_FAM_IPV4_FLOWSPEC);
+	struct got g = drain(&f);
+	ck_assert_uint_eq(g.announced, 1);
+	ck_assert_str_eq(g.first, R_NE_WIRE);
+	ck_assert_int_eq(state_of(&f, R_NE), ADJOUT_PROFILE_REFUSED);
+	ck_assert_int_eq(state_of(&f, R_NE_WIRE), ADJOUT_SENT);
+	teardown(&f);
+
+	/* The same the other way round: the rewritten one was sent first. */
+	setup_profile(&f, 0, "frr");
+	announce(&f, R_NE);
+	start(&f, BGP_FAM_IPV4_FLOWSPEC);
+	g = drain(&f);
+	ck_assert_str_eq(g.first, R_NE_WIRE);
+	announce(&f, R_NE_WIRE);
+	g = drain(&f);
+	ck_assert_uint_eq(g.announced + g.withdrawn, 0);
+	ck_assert_int_eq(state_of(&f, R_NE_WIRE), ADJOUT_PROFILE_REFUSED);
+	teardown(&f);
+
+	/* Two rules rewritten to one NLRI, in one batch: one is sent. */
+	setup_profile(&f, 0, "frr");
+	announce(&f, "flow route { match { destination-port [ !=80 !=90 ]; } }");
+	announce(&f, "flow route { match { destination-port [ <80 >80 !=90 ]; } }");
+	start(&f, BGP_FAM_IPV4_FLOWSPEC);
+	g = drain(&f);
+	ck_assert_uint_eq(g.announced, 1);
+	ck_assert_str_eq(g.first, "flow route { match { destination-port "
+			 "[ <80 >80 <90 >90 ]; } then { accept; } }");
+	struct adjout_stats st;
+	adjout_stats(f.a, &st);
+	ck_assert_uint_eq(st.profile_refused, 1);
+	ck_assert_uint_eq(st.rewritten, 1);
+	teardown(&f);
+}
+END_TEST
+
+START_TEST(generic_profile_changes_nothing)
+{
+	struct fixture f;
+	setup_profile(&f, 0, "generic");
+	announce(&f, R_NE);
+	announce(&f, R2_MARK);
+	start(&f, BGP_FAM_FLOWSPEC);
+	struct got g = drain(&f);
+	ck_assert_str_eq(g.log, "A10.0.0.1/32 A10.0.0.2/32 E1 E2");
+	ck_assert_str_eq(g.first, R_NE);
+	struct adjout_stats st;
+	adjout_stats(f.a, &st);
+	ck_assert_uint_eq(st.profile_refused, 0);
+	ck_assert_uint_eq(st.rewritten, 0);
+	teardown(&f);
+}
+END_TEST
+
 static Suite *adjout_suite(void)
 {
 	Suite *s = suite_create("adjout");
@@ -707,6 +875,8 @@ static Suite *adjout_suite(void)
 		 refresh_during_first_table_moves_end_of_rib);
 	ADD_CASE(s, "filter", targets_choose_the_peers, only_negotiated_families,
 		 max_rules_refuses_the_rest);
+	ADD_CASE(s, "profile", profile_refuses_and_rewrites,
+		 rewrite_that_clashes_is_refused, generic_profile_changes_nothing);
 	ADD_CASE(s, "fairness", work_per_call_is_capped,
 		 stalled_peer_does_not_grow);
 	return s;

@@ -175,6 +175,11 @@ END_TEST
 
 START_TEST(every_key)
 {
+	/* The http section's token file must be readable (http.h). */
+	FILE *token = fopen("test_config.token", "w");
+	ck_assert_ptr_nonnull(token);
+	fputs("t0ken\n", token);
+	fclose(token);
 	struct loaded l;
 	struct config *c = load_ok(
 		TOP
@@ -202,7 +207,8 @@ START_TEST(every_key)
 		"\"never_filter\": [\"10.50.0.1/32\", \"2001:db8:50::/48\"],\n"
 		"\"policy\": \"/etc/flowspecd/policy.json\",\n"
 		"\"collector\": { \"listen\": \"0.0.0.0:2055\" },\n"
-		"\"http\": { \"listen\": \"127.0.0.1:8179\" },\n"
+		"\"http\": { \"listen\": \"127.0.0.1:8179\", "
+		"\"token_file\": \"test_config.token\" },\n"
 		"\"user\": \"root\"\n"
 		"}\n", &l);
 	char buf[ADDR_STRLEN];
@@ -253,6 +259,7 @@ START_TEST(every_key)
 			 "127.0.0.1:8179");
 	ck_assert_str_eq(c->user, "root");
 	loaded_free(&l);
+	unlink("test_config.token");
 }
 END_TEST
 
@@ -367,6 +374,65 @@ START_TEST(value_errors_give_path_and_line)
 	CHECK_ERRORS("{\n\"router_id\": \"192.0.2.300\",\n\"local_as\": \"65000\"\n}",
 		     "FILE: router_id: '192.0.2.300' is not an IPv4 or IPv6 address (line 2)",
 		     "FILE: local_as: must be an integer (1..4294967295), not a string (line 3)");
+}
+END_TEST
+
+/* profile: built-in names, a custom object, errors that name the path. */
+START_TEST(neighbor_profiles)
+{
+	struct loaded l;
+	struct config *c = load_ok(TOP "\"neighbors\": [\n"
+		"  { \"address\": \"10.0.0.1\", \"remote_as\": 1 },\n"
+		"  { \"address\": \"10.0.0.2\", \"remote_as\": 1, \"profile\": \"frr\" },\n"
+		"  { \"address\": \"10.0.0.3\", \"remote_as\": 1, \"profile\": {\n"
+		"      \"base\": \"iosxr\", \"actions\": [\"rate-limit\", \"redirect\"],\n"
+		"      \"components\": [\"destination\", \"destination-port\"],\n"
+		"      \"redirect_to_ip\": \"ietf\", \"ipv6\": false,\n"
+		"      \"rewrite_not_equal\": true, \"max_rules\": 500 } },\n"
+		"  { \"address\": \"10.0.0.4\", \"remote_as\": 1, \"max_rules\": 7,\n"
+		"    \"profile\": { \"max_rules\": 500 } }\n"
+		"]}\n", &l);
+	const struct profile *g = &c->neighbors[0].profile;
+	ck_assert_str_eq(profile_name(g), "generic");
+	ck_assert_uint_eq(g->no_components | g->no_actions, 0);
+	struct profile frr;
+	ck_assert(profile_builtin("frr", &frr));
+	ck_assert(memcmp(&c->neighbors[1].profile, &frr, sizeof frr) == 0);
+	const struct profile *p = &c->neighbors[2].profile;
+	ck_assert_str_eq(p->name, "custom");
+	ck_assert_uint_eq(p->no_components,
+			  PROFILE_COMPONENTS_ALL & ~((1u << FS_TYPE_DST_PREFIX) |
+						     (1u << FS_TYPE_DST_PORT)));
+	ck_assert_uint_eq(p->no_actions,
+			  PROFILE_ACTIONS_ALL &
+				  ~((1u << FS_ACT_RATE_BYTES) |
+				    (1u << FS_ACT_REDIRECT_AS2) |
+				    (1u << FS_ACT_REDIRECT_IP4) |
+				    (1u << FS_ACT_REDIRECT_AS4)));
+	ck_assert_int_eq(p->redirect_ip, PROFILE_RIP_IETF);
+	ck_assert(p->no_ipv6);
+	ck_assert(p->rewrite_not_equal);
+	/* The profile's budget, unless the neighbor has its own. */
+	ck_assert_uint_eq(c->neighbors[2].max_rules, 500);
+	ck_assert_uint_eq(c->neighbors[3].max_rules, 7);
+	loaded_free(&l);
+
+	CHECK_ERRORS(TOP "\"neighbors\": [\n"
+		     "  { \"address\": \"10.0.0.2\", \"remote_as\": 1,\n"
+		     "    \"profile\": \"iosx\" },\n"
+		     "  { \"address\": \"10.0.0.3\", \"remote_as\": 1, \"profile\": {\n"
+		     "    \"components\": [\"destinaton\"],\n"
+		     "    \"actions\": [\"discard\"],\n"
+		     "    \"redirect_to_ip\": \"0x0800\", \"ipv6\": 1, \"colour\": 1 } },\n"
+		     "  { \"address\": \"10.0.0.4\", \"remote_as\": 1, \"profile\": 3 }\n"
+		     "]}\n",
+		     "FILE: neighbors[0].profile: unknown profile 'iosx' (generic, iosxr, junos, frr) (line 6)",
+		     "FILE: neighbors[1].profile.components[0]: unknown component 'destinaton' (the names of the rule text: destination, destination-port, …) (line 8)",
+		     "FILE: neighbors[1].profile.actions[0]: unknown action 'discard' (rate-limit, rate-limit-packets, traffic-action, redirect, redirect-as2, redirect-ipv4, redirect-as4, mark) (line 9)",
+		     "FILE: neighbors[1].profile.redirect_to_ip: unknown redirect-to-IP form '0x0800' (nexthop: 0x0800 with the next hop, ietf: 0x010c, any, none) (line 10)",
+		     "FILE: neighbors[1].profile.ipv6: must be true or false, not an integer (line 10)",
+		     "FILE: neighbors[1].profile.colour: unknown key (line 10)",
+		     "FILE: neighbors[2].profile: must be a profile name (generic, iosxr, junos, frr) or an object, not an integer (line 11)");
 }
 END_TEST
 
@@ -592,6 +658,7 @@ static Suite *config_suite(void)
 	tcase_add_test(tc, string_limits);
 	tcase_add_test(tc, line_lookup_is_robust);
 	tcase_add_test(tc, check_main_status);
+	tcase_add_test(tc, neighbor_profiles);
 	tcase_add_test(tc, processes_parsed);
 	tcase_add_test(tc, process_errors);
 	suite_add_tcase(s, tc);

@@ -354,7 +354,8 @@ static bool fake_peer_get(void *ctx, size_t i, struct ctl_peer_view *out)
 	struct fake *f = ctx;
 	if (i >= f->npeers)
 		return false;
-	*out = (struct ctl_peer_view){ &f->peer[i], f->sent[i], i == 0 ? 1 : 0 };
+	*out = (struct ctl_peer_view){ &f->peer[i], f->sent[i], i == 0 ? 1 : 0,
+				       i == 0 ? 3 : 0 };
 	return true;
 }
 
@@ -380,6 +381,20 @@ static bool fake_received(void *ctx, const struct bgp_peer *p, ctl_rule_fn fn,
 	ck_assert(fs_text_parse(&r, "flow route { match { source 198.51.100.0/24; } "
 				"then { rate-limit 1000; } }", NULL, NULL));
 	bool ok = fn(arg, &r);
+	fs_rule_clear(&r);
+	return ok;
+}
+
+static bool fake_refused(void *ctx, const struct bgp_peer *p,
+			 bool (*fn)(void *, const struct fs_rule *, const char *),
+			 void *arg)
+{
+	(void)ctx;
+	(void)p;
+	struct fs_rule r;
+	ck_assert(fs_text_parse(&r, "flow route { match { destination 10.0.0.2/32; } "
+				"then { mark 10; } }", NULL, NULL));
+	bool ok = fn(arg, &r, "profile frr: action mark not carried");
 	fs_rule_clear(&r);
 	return ok;
 }
@@ -419,6 +434,7 @@ static struct fake *fake_new(void)
 	}
 	addr_parse(&f->cfg[0].address, "10.0.0.1", 8);
 	f->cfg[0].remote_as = 65100;
+	ck_assert(profile_builtin("frr", &f->cfg[0].profile));
 	snprintf(f->cfg[0].description, sizeof f->cfg[0].description,
 		 "router A");
 	f->peer[0].state = BGP_ESTABLISHED;
@@ -667,11 +683,17 @@ START_TEST(show_neighbor_forms)
 		  "Families:       ipv4-flowspec ipv6-flowspec (negotiated: ipv4-flowspec)\n"
 		  "Hold time:      90 s (we proposed 90 s)\n"
 		  "Capabilities:   4-octet-as route-refresh\n"
-		  "Rules:          2 sent, 1 received\n"
+		  "Rules:          2 sent, 1 received, 3 refused\n"
+		  "Profile:        frr\n"
 		  "Messages:       10 in, 12 out (UPDATE 0 in, 3 out, 0 invalid)\n"
 		  "ok\n");
 	char *s = run(f, "show neighbor --json");
 	ck_assert_str_eq(s + strlen(s) - 3, "ok\n");
+	/* New keys at the end of the object (ctl.h). */
+	ck_assert_ptr_nonnull(strstr(s, "\"last_error\":null,\"rules_refused\":3,"
+				     "\"profile\":\"frr\"}"));
+	ck_assert_ptr_nonnull(strstr(s, "\"rules_refused\":0,\"profile\":"
+				     "\"generic\"}"));
 	json_error_t jerr;
 	json_t *j = json_loadb(s, strlen(s) - 3, 0, &jerr);
 	ck_assert_msg(j != NULL, "bad JSON: %s: %s", jerr.text, s);
@@ -723,6 +745,21 @@ START_TEST(clear_received_and_optional_commands)
 	check_run(f, "show adj-rib-out 10.0.0.1",
 		  "error: show adj-rib-out is not available in this daemon\n");
 	check_run(f, "reload", "error: reload is not available in this daemon\n");
+	/* adj-rib-out: what was sent, then what the profile refused. */
+	f->d.adj_rib_out = fake_received;
+	f->d.adj_rib_out_refused = fake_refused;
+	check_run(f, "show adj-rib-out 10.0.0.1",
+		  "flow route { match { source 198.51.100.0/24; } then { "
+		  "rate-limit 1000; } }\n"
+		  "# refused (profile frr: action mark not carried): flow route "
+		  "{ match { destination 10.0.0.2/32; } then { mark 10; } }\nok\n");
+	check_run(f, "show adj-rib-out 10.0.0.1 --json",
+		  "{\"neighbor\":\"10.0.0.1\",\"rules\":[{\"rule\":\"flow route { "
+		  "match { source 198.51.100.0/24; } then { rate-limit 1000; } }\","
+		  "\"family\":\"ipv4-flowspec\"}],\"refused\":[{\"rule\":\"flow "
+		  "route { match { destination 10.0.0.2/32; } then { mark 10; } }\","
+		  "\"family\":\"ipv4-flowspec\",\"reason\":\"profile frr: action "
+		  "mark not carried\"}]}\nok\n");
 	/* A body line never reads as the end of the reply. */
 	f->collector_body = "ok\nerror: not really\nfine\n";
 	check_run(f, "show collector", " ok\n error: not really\nfine\nok\n");
