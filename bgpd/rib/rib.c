@@ -394,7 +394,7 @@ static struct rib_claim *claim_new(struct rib *rib, const struct fs_rule *r,
 	bool ok = true;
 	unsigned n = o->ntargets < RIB_MAX_TARGETS ? o->ntargets
 						   : RIB_MAX_TARGETS;
-	if (ok && n) {
+	if (n) {
 		c->targets = calloc(n, sizeof *c->targets);
 		ok = c->targets != NULL;
 		/* Canonical: zero padding, sorted, no repeats. */

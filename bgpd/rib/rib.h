@@ -21,7 +21,10 @@
  * withdrawing, flushing or expiring a claim removes only that claim. The
  * rule goes to every peer any live claim targets (a claim with no targets:
  * every peer), always with the winning claim's actions: one NLRI carries
- * one set of actions.
+ * one set of actions. The state file (state.h) brings the api and
+ * policy claims back at start, with their remaining lifetimes: the policy
+ * engine finds its earlier claims in the table (rib_claim_of) and may
+ * extend, replace or withdraw them.
  *
  * Protected prefixes (never_filter)
  * ---------------------------------
