@@ -356,6 +356,8 @@ static void load_state(struct daemon *d)
 	d->state = state_new(d->base, d->rib, path, &clocks);
 	if (!d->state)
 		fatal("out of memory");
+	if (st.bad || st.truncated)
+		state_touch(d->state);	/* the file went to PATH.bad */
 }
 
 static void ctl_audit(void *ctx, const struct ctl_audit *entry)

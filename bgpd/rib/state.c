@@ -411,6 +411,11 @@ static void changed(void *ctx, enum fs_afi afi, const uint8_t *match,
 	arm(s);
 }
 
+void state_touch(struct state *s)
+{
+	changed(s, FS_AFI_IPV4, NULL, 0, NULL);
+}
+
 struct state *state_new(struct event_base *base, struct rib *rib,
 			const char *path, const struct state_clock *clk)
 {

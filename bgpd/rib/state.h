@@ -24,8 +24,8 @@
  * a state file: state_load fails and the daemon refuses to start, rather
  * than overwrite a file it does not know. Otherwise every claim line that
  * reads back is loaded, each bad line and a missing end line are logged
- * (FILE:LINE: what), and the file is kept as PATH.bad before the next
- * write replaces it. */
+ * (FILE:LINE: what), and the file is kept as PATH.bad; the daemon then
+ * writes PATH again with what was loaded (state_touch). */
 #ifndef BGPD_RIB_STATE_H
 #define BGPD_RIB_STATE_H
 
@@ -74,6 +74,9 @@ struct state;
  * when out of memory. rib, clk and base must outlive it. */
 struct state *state_new(struct event_base *base, struct rib *rib,
 			const char *path, const struct state_clock *clk);
+/* Counts as a change of the table: the file is written again within
+ * STATE_WRITE_MIN_MS (after a load that moved a damaged file aside). */
+void state_touch(struct state *s);
 /* Writes what is pending, stops listening. NULL-safe. */
 void state_close(struct state *s);
 /* Files written so far (for tests and metrics). */

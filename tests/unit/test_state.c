@@ -273,6 +273,35 @@ START_TEST(writes_are_coalesced)
 }
 END_TEST
 
+/* After a damaged file went to PATH.bad, state_touch writes PATH again
+ * with what was loaded, without waiting for a change. */
+START_TEST(touch_writes_the_loaded_claims)
+{
+	spit(path, "{\"flowspecd_state\":1,\"saved\":1700000000000}\n"
+		   "{\"origin\":\"api\",\"rule\":\"" R1 "\",\"neighbors\":[],"
+		   "\"expires\":null,\"comment\":null}\n");
+	struct event_base *base = event_base_new();
+	struct rib *rib = rib_new(real_mono);
+	struct state_loaded ld;
+	char err[256];
+	ck_assert(state_load(rib, path, &real, &ld, err, sizeof err));
+	ck_assert(ld.truncated);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	struct state *s = state_new(base, rib, path, &real);
+	state_touch(s);
+	struct timeval tv = { 1, 300 * 1000 };
+	struct event *ev = evtimer_new(base, stop_loop, base);
+	evtimer_add(ev, &tv);
+	event_base_dispatch(base);
+	ck_assert_uint_eq(state_writes(s), 1);
+	ck_assert_ptr_nonnull(strstr(slurp(path), "{\"end\":1}\n"));
+	state_close(s);
+	event_free(ev);
+	rib_free(rib);
+	event_base_free(base);
+}
+END_TEST
+
 static Suite *state_suite(void)
 {
 	Suite *s = suite_create("state");
@@ -281,6 +310,7 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, round_trip_across_a_restart);
 	tcase_add_test(tc, damaged_files);
 	tcase_add_test(tc, writes_are_coalesced);
+	tcase_add_test(tc, touch_writes_the_loaded_claims);
 	suite_add_tcase(s, tc);
 	return s;
 }
