@@ -13,6 +13,7 @@
 #include "bgpd/collector/config.h"
 #include "bgpd/control/http.h"
 #include "bgpd/policy/policy.h"
+#include "bgpd/rib/protect.h"
 #include "nlri/flowspec.h"
 #include "nlri/text.h"
 
@@ -469,6 +470,15 @@ static void sr_neighbors(struct loader *ld, json_t *v, void *t)
 	}
 	size_t i;
 	json_t *a;
+	size_t n = json_array_size(v);
+	if (n && !st->sr->targets) {
+		n = n < CONFIG_STATIC_TARGETS_MAX ? n : CONFIG_STATIC_TARGETS_MAX;
+		st->sr->targets = calloc(n, sizeof *st->sr->targets);
+		if (!st->sr->targets) {
+			ld->oom = true;
+			return;
+		}
+	}
 	json_array_foreach(v, i, a) {
 		ld_push_index(ld, i);
 		struct addr addr;
@@ -510,21 +520,32 @@ static void static_rule_free(struct config_static_rule *sr)
 {
 	fs_rule_clear(&sr->rule);
 	free(sr->text);
+	free(sr->targets);
 	free(sr->comment);
 	memset(sr, 0, sizeof *sr);
 }
 
-/* By AFI, then match (fs_cmp), then place in the array (file order). */
+/* Three-way compare of the matches as octets: 0 exactly when fs_cmp is
+ * 0 (RFC 8955 §5.1 orders equal types by their octets), and cheaper. */
+static int match_octets_cmp(const struct fs_rule *a, const struct fs_rule *b)
+{
+	if (a->afi != b->afi)
+		return a->afi < b->afi ? -1 : 1;
+	if (a->match.len != b->match.len)
+		return a->match.len < b->match.len ? -1 : 1;
+	return a->match.len ? memcmp(a->match.data, b->match.data,
+				     a->match.len)
+			    : 0;
+}
+
+/* By AFI and match octets, then place in the array (file order). */
 static int static_rule_cmp(const void *x, const void *y)
 {
 	const struct config_static_rule *a =
 		*(const struct config_static_rule *const *)x;
 	const struct config_static_rule *b =
 		*(const struct config_static_rule *const *)y;
-	if (a->rule.afi != b->rule.afi)
-		return a->rule.afi < b->rule.afi ? -1 : 1;
-	int cmp = fs_cmp(a->rule.afi, a->rule.match.data, a->rule.match.len,
-			 b->rule.match.data, b->rule.match.len);
+	int cmp = match_octets_cmp(&a->rule, &b->rule);
 	if (cmp)
 		return cmp;
 	return (a > b) - (a < b);
@@ -556,11 +577,8 @@ static void drop_duplicate_rules(struct loader *ld, struct config *cfg,
 	qsort(by_match, n, sizeof *by_match, static_rule_cmp);
 	size_t run = 0;		/* the first of the run of equal matches */
 	for (size_t i = 1; i < n; i++) {
-		const struct fs_rule *a = &by_match[run]->rule;
-		const struct fs_rule *b = &by_match[i]->rule;
-		if (a->afi != b->afi ||
-		    fs_cmp(a->afi, a->match.data, a->match.len, b->match.data,
-			   b->match.len) != 0)
+		if (match_octets_cmp(&by_match[run]->rule,
+				     &by_match[i]->rule) != 0)
 			run = i;
 		else
 			first[by_match[i] - cfg->static_rules] =
@@ -635,6 +653,7 @@ static void top_static_rules(struct loader *ld, json_t *v, void *t)
 			if (have_rule)
 				fs_rule_clear(&sr->rule);
 			free(sr->text);
+			free(sr->targets);
 			free(sr->comment);
 			memset(sr, 0, sizeof *sr);
 		}
@@ -697,6 +716,11 @@ static void top_state_file(struct loader *ld, json_t *v, void *t)
 	ld_set_string(ld, v, 0, &((struct config *)t)->state_file);
 }
 
+static void top_audit_log(struct loader *ld, json_t *v, void *t)
+{
+	ld_set_string(ld, v, 0, &((struct config *)t)->audit_log);
+}
+
 static void top_policy(struct loader *ld, json_t *v, void *t)
 {
 	ld_set_string(ld, v, 0, &((struct config *)t)->policy);
@@ -741,6 +765,15 @@ static void top_never_filter(struct loader *ld, json_t *v, void *t)
 		else if (s)
 			cfg->never_filter[cfg->n_never_filter++] = pfx;
 		ld_pop(ld);
+	}
+	/* The rib refuses these (rib.h); --check says so first. */
+	for (size_t k = 0; k < cfg->n_static_rules; k++) {
+		char why[200];
+		const struct config_static_rule *sr = &cfg->static_rules[k];
+		if (protect_check(&sr->rule, cfg->never_filter,
+				  cfg->n_never_filter, why, sizeof why))
+			ld_error(ld, "static rule '%s' is refused: %s",
+				 sr->text, why);
 	}
 }
 
@@ -926,6 +959,7 @@ static const struct ld_key top_keys[] = {
 	{ "neighbors", false, top_neighbors },
 	{ "static_rules", false, top_static_rules },
 	{ "state_file", false, top_state_file },
+	{ "audit_log", false, top_audit_log },
 	{ "never_filter", false, top_never_filter },
 	{ "policy", false, top_policy },
 	{ "collector", false, top_collector },
@@ -947,6 +981,7 @@ void config_free(struct config *cfg)
 		static_rule_free(&cfg->static_rules[i]);
 	free(cfg->static_rules);
 	free(cfg->state_file);
+	free(cfg->audit_log);
 	free(cfg->never_filter);
 	free(cfg->policy);
 	free(cfg->user);

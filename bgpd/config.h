@@ -36,7 +36,10 @@
  *                      "comment": "…" } whose neighbors are configured ones.
  *                    Two rules with the same match are an error.
  *   state_file, policy, user    strings [absent: none]
- *   never_filter[]   prefixes ("10.50.0.1/32")
+ *   audit_log        file the audit lines are appended to (control/
+ *                    audit.h) [absent: the log]
+ *   never_filter[]   prefixes ("10.50.0.1/32"); a static rule they
+ *                    refuse (rib.h) is an error
  *   processes[]      helper programs speaking ExaBGP's API (control/
  *                    process.h): { "name": "web" (unique; letters, digits,
  *                    - _ .), "run": ["/usr/bin/python3", "app.py"] (the
@@ -75,7 +78,7 @@
 struct config_static_rule {
 	struct fs_rule rule;	/* owned */
 	char *text;		/* the rule as written, owned */
-	struct addr targets[CONFIG_STATIC_TARGETS_MAX];	/* none: every peer */
+	struct addr *targets;	/* owned; NULL (none): every peer */
 	unsigned ntargets;
 	char *comment;		/* owned; NULL: none */
 };
@@ -101,6 +104,7 @@ struct config {
 	struct config_static_rule *static_rules;
 	size_t n_static_rules;
 	char *state_file;		/* NULL: none */
+	char *audit_log;		/* NULL: audit lines go to the log */
 	struct prefix *never_filter;
 	size_t n_never_filter;
 	char *policy;			/* path of the policy file; NULL: none */

@@ -46,7 +46,7 @@ static const char usage_text[] =
 	"  show received|adj-rib-out ADDR [--json]\n"
 	"  show collector [--json]\n"
 	"  clear neighbor ADDR [soft]\n"
-	"  flush [static|api]\n"
+	"  flush [static|api|policy|policy:NAME]\n"
 	"  reload\n"
 	"  help                 the daemon's list of commands\n"
 	"  batch [FILE]\n"

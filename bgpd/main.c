@@ -30,15 +30,17 @@
 #include <event2/event.h>
 
 #include "bgpd/bgp/session.h"
-#include "bgpd/replay.h"
 #include "bgpd/collector/service.h"
 #include "bgpd/config.h"
+#include "bgpd/control/audit.h"
 #include "bgpd/control/ctl.h"
 #include "bgpd/control/http.h"
 #include "bgpd/control/process.h"
 #include "bgpd/privdrop.h"
 #include "bgpd/reload.h"
+#include "bgpd/replay.h"
 #include "bgpd/rib/rib.h"
+#include "bgpd/rib/state.h"
 #include "lib/log.h"
 
 #define SHUTDOWN_REASON "flowspecd shutting down"
@@ -52,6 +54,8 @@ struct daemon {
 	struct ctl_server *ctl;
 	struct ctl_daemon ctl_daemon;
 	struct http_server *http;	/* NULL: no "http" in the config */
+	struct state *state;		/* the state file; NULL: none */
+	struct audit_log *audit;
 	struct event *expiry;		/* rib_expire at the next expiry */
 	int64_t expiry_at;		/* when it is armed for; 0: not armed */
 	struct event *signals[4];
@@ -74,14 +78,16 @@ static int64_t mono_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wall-clock Unix ms: the flow time base (DESIGN.md "Time") and times
- * shown to users (the HTTP API's "expires"). */
+/* Wall-clock Unix ms: the flow time base (DESIGN.md "Time"), times shown
+ * to users (the HTTP API's "expires"), the state file and the audit log. */
 static int64_t wall_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
+
+static const struct state_clock clocks = { mono_ms, wall_ms };
 
 /* ---- expiry ---- */
 
@@ -118,8 +124,10 @@ static void expiry_changed(void *ctx, enum fs_afi afi, const uint8_t *match,
 	(void)afi;
 	(void)match;
 	(void)len;
+	(void)e;
 	struct daemon *d = ctx;
-	if (e && e->expires_ms && (!d->expiry_at || e->expires_ms < d->expiry_at))
+	int64_t at = rib_next_expiry(d->rib);
+	if (at && (!d->expiry_at || at < d->expiry_at))
 		expiry_arm(d);
 }
 
@@ -333,13 +341,41 @@ static void load_static_rules(struct daemon *d)
 		struct rib_opts o = { .origin = RIB_ORIGIN_STATIC,
 				      .ntargets = r->ntargets,
 				      .comment = r->comment };
-		memcpy(o.targets, r->targets, r->ntargets * sizeof *o.targets);
+		if (r->ntargets)
+			memcpy(o.targets, r->targets,
+			       r->ntargets * sizeof *o.targets);
 		enum rib_result res = rib_announce(d->rib, &r->rule, &o, NULL);
 		if (res != RIB_ADDED)
 			fatal("static rule %zu: %s: %s", i, rib_result_str(res),
 			      r->text);
 	}
 	log_msg(LOG_INFO, "%zu static rules", d->cfg->n_static_rules);
+}
+
+/* The claims of the state file back in the rib, then it follows the rib. */
+static void load_state(struct daemon *d)
+{
+	const char *path = d->cfg->state_file;
+	if (!path)
+		return;
+	struct state_loaded st;
+	char err[512];
+	if (!state_load(d->rib, path, &clocks, &st, err, sizeof err))
+		fatal("state file: %s", err);
+	log_msg(LOG_INFO, "state file %s: %zu claims restored, %zu expired, "
+		"%zu refused, %zu bad lines%s", path, st.claims, st.expired,
+		st.refused, st.bad, st.truncated ? ", truncated" : "");
+	d->state = state_new(d->base, d->rib, path, &clocks);
+	if (!d->state)
+		fatal("out of memory");
+	if (st.bad || st.truncated)
+		state_touch(d->state);	/* the file went to PATH.bad */
+}
+
+static void ctl_audit(void *ctx, const struct ctl_audit *entry)
+{
+	struct daemon *d = ctx;
+	audit_write(d->audit, wall_ms(), entry);
 }
 
 static void loop_exit(void *ctx)
@@ -379,9 +415,16 @@ static void start(struct daemon *d)
 		fatal("out of memory");
 	d->expiry = evtimer_new(d->base, expiry_due, d);
 	struct rib_listener l = { expiry_changed, d };
-	if (!d->expiry || !rib_listen(d->rib, &l))
+	if (!d->expiry || !rib_listen(d->rib, &l) ||
+	    !rib_set_protected(d->rib, RIB_PROTECT_CONFIG, d->cfg->never_filter,
+			       d->cfg->n_never_filter))
 		fatal("out of memory");
 	load_static_rules(d);
+	load_state(d);
+	char err[256];
+	d->audit = audit_open(d->base, d->cfg->audit_log, err, sizeof err);
+	if (!d->audit)
+		fatal("audit log: %s", err);
 
 	d->local = d->cfg->local;
 	d->session = session_new(d->base, d->rib, &d->local, mono_ms);
@@ -397,11 +440,10 @@ static void start(struct daemon *d)
 	gr_start(d);
 
 	if (d->cfg->collector) {
-		char cerr[256];
 		d->collector = collector_service_start(d->base, d->cfg->collector,
-						       wall_ms, cerr, sizeof cerr);
+						       wall_ms, err, sizeof err);
 		if (!d->collector)
-			fatal("collector: %s", cerr);
+			fatal("collector: %s", err);
 	}
 
 	d->ctl_daemon = (struct ctl_daemon){
@@ -416,8 +458,8 @@ static void start(struct daemon *d)
 		.collector = ctl_collector,
 		.adj_rib_out_refused = ctl_adj_rib_out_refused,
 		.reload = ctl_reload,
+		.audit = ctl_audit,
 	};
-	char err[256];
 	d->ctl = ctl_server_new(d->base, d->cfg->control_socket,
 				CTL_SOCKET_MODE, &d->ctl_daemon, err,
 				sizeof err);
@@ -469,6 +511,8 @@ static void stop(struct daemon *d)
 	if (d->gr_timer)
 		event_free(d->gr_timer);
 	free(d->gr_synced);
+	state_close(d->state);
+	audit_close(d->audit);
 	session_free(d->session);
 	event_free(d->expiry);
 	rib_free(d->rib);

@@ -110,8 +110,9 @@ struct key {
 	size_t len;
 };
 
-/* Announces next's static rules, then withdraws the static entries that
- * none of them is (collected first: the rib must not change in a walk). */
+/* Takes next's never_filter, announces next's static rules, then
+ * withdraws the static claims that none of them is (collected first: the
+ * rib must not change in a walk); other origins' claims stay (rib.h). */
 static void reload_rules(const struct reload_target *t,
 			 const struct config *next, struct reload_stats *st)
 {
@@ -122,12 +123,18 @@ static void reload_rules(const struct reload_target *t,
 		return;
 	}
 	size_t nids = 0;
+	if (!rib_set_protected(t->rib, RIB_PROTECT_CONFIG, next->never_filter,
+			       next->n_never_filter))
+		log_msg(LOG_ERROR, "reload: out of memory: never_filter left "
+			"as it was");
 	for (size_t i = 0; i < next->n_static_rules; i++) {
 		const struct config_static_rule *r = &next->static_rules[i];
 		struct rib_opts o = { .origin = RIB_ORIGIN_STATIC,
 				      .ntargets = r->ntargets,
 				      .comment = r->comment };
-		memcpy(o.targets, r->targets, r->ntargets * sizeof *o.targets);
+		if (r->ntargets)
+			memcpy(o.targets, r->targets,
+			       r->ntargets * sizeof *o.targets);
 		const struct rib_entry *e = NULL;
 		enum rib_result res = rib_announce(t->rib, &r->rule, &o, &e);
 		switch (res) {
@@ -153,7 +160,7 @@ static void reload_rules(const struct reload_target *t,
 	struct key *gone = NULL;
 	for (const struct rib_entry *e = rib_next(t->rib, NULL); e;
 	     e = rib_next(t->rib, e)) {
-		if (e->origin != RIB_ORIGIN_STATIC ||
+		if (!rib_claim_of(e, RIB_ORIGIN_STATIC, NULL) ||
 		    bsearch(&e->id, ids, nids, sizeof *ids, id_cmp))
 			continue;
 		if (n == cap) {
@@ -173,8 +180,9 @@ static void reload_rules(const struct reload_target *t,
 		n++;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (rib_withdraw(t->rib, gone[i].afi, gone[i].match,
-				 gone[i].len) == RIB_WITHDRAWN)
+		if (rib_withdraw_claim(t->rib, RIB_ORIGIN_STATIC, NULL,
+				       gone[i].afi, gone[i].match,
+				       gone[i].len) == RIB_WITHDRAWN)
 			st->rules_withdrawn++;
 		free(gone[i].match);
 	}

@@ -33,9 +33,10 @@ struct reload_stats {
  * 6/6, Other Configuration Change); a neighbor that is gone is removed
  * (Cease 6/3, Peer De-configured), a new one added and started, one
  * whose settings changed replaced (Cease 6/6; a description alone is
- * applied in place); static_rules are announced (origin static: only
- * those that differ reach the peers) and the static rules that are no
- * longer there withdrawn. listen, control_socket and user keep their
+ * applied in place); never_filter replaces the config's protected
+ * prefixes; static_rules are announced (static claims: only those that
+ * differ reach the peers) and the static claims that are no longer there
+ * withdrawn (other origins' claims on those rules stay). listen, control_socket and user keep their
  * running values (logged when they differ: they need a restart). The
  * caller then frees cur and keeps next, which the sessions do not point
  * into. */

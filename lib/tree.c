@@ -114,12 +114,18 @@ void tree_insert_at(struct tree *t, struct tree_node *node,
 	rebalance(t, pos->parent);
 }
 
-void tree_append(struct tree *t, struct tree_node *node)
+struct tree_node *tree_last(const struct tree *t)
 {
 	/* The last node has no right child. */
-	struct tree_node *last = t->root;
-	while (last && last->right)
-		last = last->right;
+	struct tree_node *n = t->root;
+	while (n && n->right)
+		n = n->right;
+	return n;
+}
+
+void tree_append(struct tree *t, struct tree_node *node)
+{
+	struct tree_node *last = tree_last(t);
 	struct tree_pos pos = { last, last ? &last->right : &t->root };
 	tree_insert_at(t, node, &pos);
 }

@@ -50,8 +50,9 @@ void tree_append(struct tree *t, struct tree_node *node);
 /* Unlinks node, which must be in t. */
 void tree_remove(struct tree *t, struct tree_node *node);
 /* The smallest node (NULL when empty) and the successor of node (NULL at
- * the end). */
+ * the end); the largest node (NULL when empty). */
 struct tree_node *tree_first(const struct tree *t);
+struct tree_node *tree_last(const struct tree *t);
 struct tree_node *tree_next(const struct tree_node *node);
 /* Unlinks and returns some node (NULL when t is empty) without keeping the
  * balance: for freeing every node. Once it is called, only tree_drain may

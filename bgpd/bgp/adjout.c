@@ -374,7 +374,7 @@ static struct adj_node *node_new(struct adjout *a, const struct rib_entry *e,
 	struct adj_node *n = calloc(1, sizeof *n);
 	if (!n) {
 		log_msg(LOG_ERROR, "%s: out of memory: %s not sent", a->name,
-			e->text);
+			rib_entry_text(e));
 		return NULL;
 	}
 	node_attach(n, e);
@@ -514,7 +514,7 @@ void adjout_start(struct adjout *a, const struct adjout_session *s)
 		struct adj_node *n = calloc(1, sizeof *n);
 		if (!n) {
 			log_msg(LOG_ERROR, "%s: out of memory: %s not sent",
-				a->name, e->text);
+				a->name, rib_entry_text(e));
 			continue;
 		}
 		node_attach(n, e);
@@ -611,10 +611,10 @@ static void refuse(struct adjout *a, struct adj_node *n)
 		log_peer(LOG_WARN, a->name,
 			 "max_rules %zu reached: %s and further rules are "
 			 "not sent (counted as refused)",
-			 a->cfg.max_rules, n->entry->text);
+			 a->cfg.max_rules, rib_entry_text(n->entry));
 	else
 		log_peer(LOG_DEBUG, a->name, "max_rules %zu: not sent: %s",
-			 a->cfg.max_rules, n->entry->text);
+			 a->cfg.max_rules, rib_entry_text(n->entry));
 	set_state(a, n, NODE_REFUSED);
 	a->limit_logged = true;
 }
@@ -625,7 +625,8 @@ static void block(struct adjout *a, struct adj_node *n, size_t *nw)
 {
 	char why[160];
 	profile_reason_format(&a->cfg.profile, &n->why, why, sizeof why);
-	log_peer(LOG_WARN, a->name, "not sent (%s): %s", why, n->entry->text);
+	log_peer(LOG_WARN, a->name, "not sent (%s): %s", why,
+		 rib_entry_text(n->entry));
 	if (n->sent)
 		a->wd[(*nw)++] = n;
 	else
@@ -687,7 +688,7 @@ static void plan(struct adjout *a, struct adj_node *n, size_t *na,
 	struct attrs *at = attrs_get(a, rw ? rw : &n->entry->rule);
 	if (!at) {
 		log_msg(LOG_ERROR, "%s: out of memory: %s not sent", a->name,
-			n->entry->text);
+			rib_entry_text(n->entry));
 		fs_rule_clear(rw);
 		if (!n->sent)
 			node_set_wire(a, n, NULL);
@@ -797,7 +798,7 @@ static void put_announces(struct adjout *a, struct writer *w, size_t na,
 			afi_run(a->rules, i, na) - i, &taken);
 		if (err != BGP_BUILD_OK) {
 			struct announce *x = &a->ann[i];
-			build_failed(a, err, x->node->entry->text);
+			build_failed(a, err, rib_entry_text(x->node->entry));
 			attrs_unref(a, x->attrs);
 			/* Unchanged at the peer; the next change tries again. */
 			if (!x->node->sent) {

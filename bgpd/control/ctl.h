@@ -23,23 +23,41 @@
  *
  * Reply bodies
  * ------------
+ * announce, withdraw and flush act on claims (bgpd/rib/rib.h): flowspecctl
+ * and HTTP hold the "api" claim of a rule, beside any static or policy
+ * claims on the same match; the api claim's actions win.
  * announce:  "added id 7: flow route { … }" | "replaced id 7: flow route
- *            { … } (was: flow route { … })" | "unchanged id 7: flow route
+ *            { … } (was: flow route { … })" | "replaced id 7: flow route
+ *            { … } (options changed)" | "unchanged id 7: flow route
  *            { … }"; "neighbor A announce" of a rule that already goes to
  *            every neighbor adds "note: the rule already goes to every
  *            neighbor and still does". An announce with neighbors adds them
- *            to those the rule already goes to; actions, ttl and comment
- *            are those of the latest announce.
- * withdraw:  "withdrawn id 7: flow route { match { … } }", or, for a
- *            "neighbor A withdraw" of a rule that goes to others too,
- *            "withdrawn id 7 from 10.0.0.1: …; still sent to 10.0.0.2".
- * flush:     "flushed N rules of origin api"
+ *            to those the api claim already goes to; actions, ttl and
+ *            comment are those of the latest announce. When other origins
+ *            claim the rule too: "note: also claimed by static,
+ *            policy:NAME; the api claim's actions are announced".
+ *            A rule that covers a never_filter prefix: "error: refused:
+ *            destination 10.50.0.0/16 covers never_filter prefix
+ *            10.50.0.1/32".
+ * withdraw:  "withdrawn id 7: flow route { … }" (the api claim), followed
+ *            by "; still announced for static: flow route { … }" when
+ *            another claim keeps the rule; or, for a "neighbor A withdraw"
+ *            of a claim that goes to others too, "withdrawn id 7 from
+ *            10.0.0.1: …; still sent to 10.0.0.2". A rule with no api
+ *            claim is taken back whole (as ExaBGP withdraws a configured
+ *            route): "withdrawn id 7: flow route { … } (claims of
+ *            static, policy:NAME)"; a static claim comes back with the
+ *            next start or reload.
+ * flush:     "flushed N rules of origin api" (N claims removed; ORIGIN is
+ *            static, api, policy:NAME or policy for every policy)
  * clear:     "cleared 10.0.0.1" | "soft cleared 10.0.0.1"
  * show neighbor (columns like `gobgp neighbor`):
  *   Peer          AS     Up/Down   State        Sent  Received  Description
  *   10.255.255.1  65100  00:12:03  Established    12         0  lab router
  * show neighbor ADDR: one "Key: value" line per property.
- * show flow:
+ * show flow (one row per rule: the origins of its claims, the winner
+ * first; when the last claim ends; the peers of every claim; the winning
+ * claim's comment and actions):
  *   ID  Origin  Expires  Neighbors  Comment  Rule
  *   7   api     4m59s    all        -        flow route { … }
  * show received ADDR, show adj-rib-out ADDR: one canonical rule per line;
@@ -66,9 +84,13 @@
  *     "custom"}, …]}
  * show flow --json:
  *   {"rules": [{"id": "7", "rule": "flow route { … }",
- *     "family": "ipv4-flowspec", "origin": "api", "neighbors": [] (every
+ *     "family": "ipv4-flowspec", "origin": "api" (the winning claim's:
+ *     "static", "api", "policy:NAME"), "neighbors": [] (every
  *     neighbor) | ["10.255.255.1", …], "expires_in": seconds | null,
- *     "comment": "…" | null}, …]}
+ *     "comment": "…" | null, "claims": [{"origin": "api", "rule": "flow
+ *     route { … }" (with that claim's actions), "neighbors": […],
+ *     "expires_in": seconds | null, "comment": "…" | null}, …] (the
+ *     winner first)}, …]}
  * show received ADDR --json, show adj-rib-out ADDR --json:
  *   {"neighbor": "10.255.255.1", "rules": [{"rule": "flow route { … }",
  *     "family": "ipv4-flowspec"}, …]}; show adj-rib-out adds "refused":

@@ -117,6 +117,13 @@ static int64_t seconds_left(const struct ctl_daemon *d, int64_t expires_ms)
 	return left <= 0 ? 1 : (left + MS_PER_S - 1) / MS_PER_S;
 }
 
+/* Seconds left as JSON, null for no expiry. */
+static json_t *jexpiry(const struct ctl_daemon *d, int64_t expires_ms)
+{
+	return expires_ms ? json_integer(seconds_left(d, expires_ms))
+			  : json_null();
+}
+
 static const char *family_name(enum fs_afi afi)
 {
 	return bgp_family_name(bgp_family_of(afi));
@@ -151,6 +158,14 @@ static json_t *jaddr(const struct addr *a)
 {
 	char buf[ADDR_STRLEN];
 	return json_string(addr_format(a, buf));
+}
+
+static json_t *jaddrs(const struct addr *a, unsigned n)
+{
+	json_t *arr = json_array();
+	for (unsigned i = 0; i < n; i++)
+		json_array_append_new(arr, jaddr(&a[i]));
+	return arr;
 }
 
 static json_t *jfamilies(unsigned fams)
@@ -516,19 +531,47 @@ json_t *ctl_rule_json(const struct ctl_daemon *d, const struct rib_entry *e)
 	char id[24];
 	snprintf(id, sizeof id, "%llu", (unsigned long long)e->id);
 	json_object_set_new(o, "id", json_string(id));
-	json_object_set_new(o, "rule", jstr(e->text));
+	char origin[RIB_POLICY_NAME_MAX + 8];
+	json_object_set_new(o, "rule", jstr(rib_entry_text(e)));
 	json_object_set_new(o, "family", json_string(family_name(e->rule.afi)));
-	json_object_set_new(o, "origin", json_string(rib_origin_name(e->origin)));
-	json_t *nb = json_array();
-	for (unsigned i = 0; i < e->ntargets; i++)
-		json_array_append_new(nb, jaddr(&e->targets[i]));
-	json_object_set_new(o, "neighbors", nb);
-	json_object_set_new(o, "expires_in",
-			    e->expires_ms ? json_integer(seconds_left(
-						    d, e->expires_ms))
-					  : json_null());
+	json_object_set_new(o, "origin", jstr(rib_claim_origin(
+				    e->claims, origin, sizeof origin)));
+	json_object_set_new(o, "neighbors", jaddrs(e->targets, e->ntargets));
+	json_object_set_new(o, "expires_in", jexpiry(d, e->expires_ms));
 	json_object_set_new(o, "comment", jstr_or_null(e->comment));
+	json_t *claims = json_array();
+	for (const struct rib_claim *c = e->claims; c; c = c->next) {
+		json_t *j = json_object();
+		char *text = rib_claim_text(e, c);
+		json_object_set_new(j, "origin", jstr(rib_claim_origin(
+					    c, origin, sizeof origin)));
+		json_object_set_new(j, "rule", text ? jstr(text) : json_null());
+		json_object_set_new(j, "neighbors",
+				    jaddrs(c->targets, c->ntargets));
+		json_object_set_new(j, "expires_in", jexpiry(d, c->expires_ms));
+		json_object_set_new(j, "comment", jstr_or_null(c->comment));
+		json_array_append_new(claims, j);
+		free(text);
+	}
+	json_object_set_new(o, "claims", claims);
 	return o;
+}
+
+/* Every claim's origin joined with ',', the winner first. */
+static void origins_text(const struct rib_entry *e, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct rib_claim *c = e->claims; c && used < len;
+	     c = c->next) {
+		char o[RIB_POLICY_NAME_MAX + 8];
+		int w = snprintf(buf + used, len - used, "%s%s",
+				 c == e->claims ? "" : ",",
+				 rib_claim_origin(c, o, sizeof o));
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
 }
 
 /* "all", or the targets joined with ','. */
@@ -571,16 +614,18 @@ static bool exec_show_flow(const struct ctl_daemon *d,
 	for (const struct rib_entry *e = rib_next(d->rib, NULL); e;
 	     e = rib_next(d->rib, e)) {
 		char id[24], exp[32], nb[RIB_MAX_TARGETS * (ADDR_STRLEN + 1)];
+		char origins[256];
 		snprintf(id, sizeof id, "%llu", (unsigned long long)e->id);
+		origins_text(e, origins, sizeof origins);
 		if (e->expires_ms)
 			fmt_expiry(seconds_left(d, e->expires_ms), exp,
 				   sizeof exp);
 		else
 			snprintf(exp, sizeof exp, "never");
 		targets_text(e->targets, e->ntargets, nb, sizeof nb);
-		table_row(&t, id, rib_origin_name(e->origin), exp, nb,
+		table_row(&t, id, origins, exp, nb,
 			  e->comment && e->comment[0] ? e->comment : "-",
-			  e->text);
+			  rib_entry_text(e));
 	}
 	table_print(&t, body);
 	return true;
@@ -699,15 +744,39 @@ static bool check_targets(const struct ctl_daemon *d,
 	return true;
 }
 
-static bool rib_failed(enum rib_result r, char *err, size_t errlen)
+static bool rib_failed(const struct ctl_daemon *d, enum rib_result r,
+		       const struct fs_rule *rule, char *err, size_t errlen)
 {
+	char why[200];
+	if (r == RIB_PROTECTED && rule &&
+	    rib_protected(d->rib, rule, why, sizeof why))
+		return fail(err, errlen, "refused: %s", why);
 	return fail(err, errlen, "rule table: %s", rib_result_str(r));
 }
 
-/* An announce with targets adds them to those of an existing targeted
- * rule (each neighbor keeps what it was sent); a rule that already goes
- * to every neighbor keeps doing so. Actions, ttl and comment are those
- * of the latest announce. */
+/* "static, policy:x": the origins of e's claims other than api. */
+static void other_origins(const struct rib_entry *e, char *buf, size_t len)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (const struct rib_claim *c = e->claims; c && used < len;
+	     c = c->next) {
+		if (c->origin == RIB_ORIGIN_API)
+			continue;
+		char o[RIB_POLICY_NAME_MAX + 8];
+		int w = snprintf(buf + used, len - used, "%s%s",
+				 used ? ", " : "",
+				 rib_claim_origin(c, o, sizeof o));
+		if (w < 0)
+			break;
+		used += (size_t)w;
+	}
+}
+
+/* Commands act on the api claim (rib.h): an announce with targets adds
+ * them to those of an existing targeted api claim (each neighbor keeps
+ * what it was sent); a claim that already goes to every neighbor keeps
+ * doing so. Actions, ttl and comment are those of the latest announce. */
 static bool exec_announce(const struct ctl_daemon *d,
 			  const struct ctl_cmd *cmd, struct writer *body,
 			  char *err, size_t errlen)
@@ -722,12 +791,14 @@ static bool exec_announce(const struct ctl_daemon *d,
 	};
 	const struct rib_entry *old =
 		rib_find(d->rib, r->afi, r->match.data, r->match.len);
-	bool old_all = old && old->ntargets == 0;
+	const struct rib_claim *mine =
+		old ? rib_claim_of(old, RIB_ORIGIN_API, NULL) : NULL;
+	bool old_all = mine && mine->ntargets == 0;
 	bool to_all = cmd->ntargets == 0 || old_all;
 	if (!to_all) {
-		if (old)
-			for (unsigned i = 0; i < old->ntargets; i++)
-				opts.targets[opts.ntargets++] = old->targets[i];
+		if (mine)
+			for (unsigned i = 0; i < mine->ntargets; i++)
+				opts.targets[opts.ntargets++] = mine->targets[i];
 		for (unsigned i = 0; i < cmd->ntargets; i++) {
 			if (has_addr(opts.targets, opts.ntargets,
 				     &cmd->targets[i]))
@@ -740,8 +811,8 @@ static bool exec_announce(const struct ctl_daemon *d,
 			opts.targets[opts.ntargets++] = cmd->targets[i];
 		}
 	}
-	char *was = old ? strdup(old->text) : NULL;
-	if (old && !was)
+	char *was = mine ? rib_claim_text(old, mine) : NULL;
+	if (mine && !was)
 		return fail(err, errlen, "out of memory");
 	const struct rib_entry *e = NULL;
 	enum rib_result res = rib_announce(d->rib, r, &opts, &e);
@@ -750,72 +821,120 @@ static bool exec_announce(const struct ctl_daemon *d,
 	case RIB_ADDED:
 	case RIB_UNCHANGED:
 		wprintf(body, "%s id %llu: %s\n", rib_result_str(res),
-			(unsigned long long)e->id, e->text);
+			(unsigned long long)e->id, rib_entry_text(e));
 		break;
 	case RIB_REPLACED:
-		if (was && strcmp(was, e->text) != 0)
+		if (strcmp(was, rib_entry_text(e)) != 0)
 			wprintf(body, "replaced id %llu: %s (was: %s)\n",
-				(unsigned long long)e->id, e->text, was);
+				(unsigned long long)e->id, rib_entry_text(e),
+				was);
 		else
 			wprintf(body, "replaced id %llu: %s (options changed)\n",
-				(unsigned long long)e->id, e->text);
+				(unsigned long long)e->id, rib_entry_text(e));
 		break;
 	default:
-		ok = rib_failed(res, err, errlen);
+		ok = rib_failed(d, res, r, err, errlen);
 		break;
 	}
 	if (ok && cmd->ntargets && old_all)
 		put_str(body, "note: the rule already goes to every neighbor "
 			"and still does\n");
+	if (ok && e->claims->next) {
+		char others[256];
+		other_origins(e, others, sizeof others);
+		wprintf(body, "note: also claimed by %s; the api claim's "
+			"actions are announced\n", others);
+	}
 	free(was);
 	return ok;
 }
 
+/* Removes the api claim on e. */
 static bool withdraw_whole(const struct ctl_daemon *d,
-			   const struct rib_entry *e, struct writer *body,
+			   const struct rib_entry *e,
+			   const struct rib_claim *mine, struct writer *body,
 			   char *err, size_t errlen)
 {
-	char *text = strdup(e->text);
-	unsigned long long id = (unsigned long long)e->id;
+	char *text = rib_claim_text(e, mine);
+	uint64_t id = e->id;
+	enum rib_result res = rib_withdraw_claim(d->rib, RIB_ORIGIN_API, NULL,
+						 e->rule.afi,
+						 e->rule.match.data,
+						 e->rule.match.len);
+	if (res != RIB_WITHDRAWN) {
+		free(text);
+		return rib_failed(d, res, NULL, err, errlen);
+	}
+	wprintf(body, "withdrawn id %llu: %s", (unsigned long long)id,
+		text ? text : "");
+	free(text);
+	const struct rib_entry *now = rib_find_id(d->rib, id);
+	if (now) {
+		char o[RIB_POLICY_NAME_MAX + 8];
+		wprintf(body, "; still announced for %s: %s",
+			rib_claim_origin(now->claims, o, sizeof o),
+			rib_entry_text(now));
+	}
+	put_u8(body, '\n');
+	return true;
+}
+
+/* A withdraw of a rule without an api claim takes the rule back: every
+ * claim goes (a static one comes back with the next start or reload, a
+ * policy may announce it again). */
+static bool withdraw_others(const struct ctl_daemon *d,
+			    const struct ctl_cmd *cmd, const struct rib_entry *e,
+			    struct writer *body, char *err, size_t errlen)
+{
+	char others[256];
+	other_origins(e, others, sizeof others);
+	if (cmd->ntargets)
+		return fail(err, errlen, "the rule has no api claim (it is "
+			    "claimed by %s): withdraw it without 'neighbor'",
+			    others);
+	char *text = strdup(rib_entry_text(e));
+	uint64_t id = e->id;
 	enum rib_result res = rib_withdraw(d->rib, e->rule.afi,
 					   e->rule.match.data,
 					   e->rule.match.len);
 	if (res != RIB_WITHDRAWN) {
 		free(text);
-		return rib_failed(res, err, errlen);
+		return rib_failed(d, res, NULL, err, errlen);
 	}
-	wprintf(body, "withdrawn id %llu: %s\n", id, text ? text : "");
+	wprintf(body, "withdrawn id %llu: %s (claims of %s)\n",
+		(unsigned long long)id, text ? text : "", others);
 	free(text);
 	return true;
 }
 
-/* "neighbor A withdraw" of a rule that targets A among others: the rule
- * stays for the others. */
+/* "neighbor A withdraw" of an api claim that targets A among others: the
+ * claim stays for the others. */
 static bool withdraw_some(const struct ctl_daemon *d,
 			  const struct ctl_cmd *cmd, const struct rib_entry *e,
-			  struct writer *body, char *err, size_t errlen)
+			  const struct rib_claim *mine, struct writer *body,
+			  char *err, size_t errlen)
 {
 	char buf[ADDR_STRLEN];
 	for (unsigned i = 0; i < cmd->ntargets; i++)
-		if (!has_addr(e->targets, e->ntargets, &cmd->targets[i]))
+		if (!has_addr(mine->targets, mine->ntargets, &cmd->targets[i]))
 			return fail(err, errlen, "the rule is not sent to %s",
 				    fmt_addr(&cmd->targets[i], buf));
 	struct rib_opts opts = {
-		.origin = e->origin,
-		.ttl_s = (uint32_t)seconds_left(d, e->expires_ms),
-		.comment = e->comment,
+		.origin = RIB_ORIGIN_API,
+		.expires_ms = mine->expires_ms,
 	};
-	for (unsigned i = 0; i < e->ntargets; i++)
-		if (!has_addr(cmd->targets, cmd->ntargets, &e->targets[i]))
-			opts.targets[opts.ntargets++] = e->targets[i];
+	for (unsigned i = 0; i < mine->ntargets; i++)
+		if (!has_addr(cmd->targets, cmd->ntargets, &mine->targets[i]))
+			opts.targets[opts.ntargets++] = mine->targets[i];
 	if (opts.ntargets == 0)
-		return withdraw_whole(d, e, body, err, errlen);
+		return withdraw_whole(d, e, mine, body, err, errlen);
 
-	/* Re-announce the same rule to the rest: copy it first, since the
-	 * entry changes under us. */
-	struct fs_rule copy;
-	char *comment = e->comment ? strdup(e->comment) : NULL;
-	if (!fs_rule_copy(&copy, &e->rule) || (e->comment && !comment)) {
+	/* Re-announce the claim to the rest: copy it first, since the claim
+	 * is replaced under us. */
+	struct fs_rule view, copy;
+	rib_claim_rule(e, mine, &view);
+	char *comment = mine->comment ? strdup(mine->comment) : NULL;
+	if (!fs_rule_copy(&copy, &view) || (mine->comment && !comment)) {
 		fs_rule_clear(&copy);
 		free(comment);
 		return fail(err, errlen, "out of memory");
@@ -823,16 +942,18 @@ static bool withdraw_some(const struct ctl_daemon *d,
 	opts.comment = comment;
 	const struct rib_entry *now = NULL;
 	enum rib_result res = rib_announce(d->rib, &copy, &opts, &now);
+	bool ok = res == RIB_REPLACED || res == RIB_UNCHANGED ||
+		  rib_failed(d, res, &copy, err, errlen);
 	fs_rule_clear(&copy);
 	free(comment);
-	if (res != RIB_REPLACED && res != RIB_UNCHANGED)
-		return rib_failed(res, err, errlen);
+	if (!ok)
+		return false;
 	char from[CTL_TARGETS_MAX * (ADDR_STRLEN + 1)];
 	char rest[RIB_MAX_TARGETS * (ADDR_STRLEN + 1)];
 	targets_text(cmd->targets, cmd->ntargets, from, sizeof from);
 	targets_text(now->targets, now->ntargets, rest, sizeof rest);
 	wprintf(body, "withdrawn id %llu from %s: %s; still sent to %s\n",
-		(unsigned long long)now->id, from, now->text, rest);
+		(unsigned long long)now->id, from, rib_entry_text(now), rest);
 	return true;
 }
 
@@ -847,11 +968,14 @@ static bool exec_withdraw(const struct ctl_daemon *d,
 		rib_find(d->rib, r->afi, r->match.data, r->match.len);
 	if (!e)
 		return fail(err, errlen, "no rule with this match");
+	const struct rib_claim *mine = rib_claim_of(e, RIB_ORIGIN_API, NULL);
+	if (!mine)
+		return withdraw_others(d, cmd, e, body, err, errlen);
 	if (cmd->ntargets == 0)
-		return withdraw_whole(d, e, body, err, errlen);
-	if (e->ntargets)
-		return withdraw_some(d, cmd, e, body, err, errlen);
-	/* The rule goes to every neighbor: a targeted withdraw can take it
+		return withdraw_whole(d, e, mine, body, err, errlen);
+	if (mine->ntargets)
+		return withdraw_some(d, cmd, e, mine, body, err, errlen);
+	/* The claim goes to every neighbor: a targeted withdraw can take it
 	 * back only when it names all of them. */
 	size_t n = d->peer_count(d->ctx);
 	for (size_t i = 0; i < n; i++) {
@@ -862,73 +986,20 @@ static bool exec_withdraw(const struct ctl_daemon *d,
 			return fail(err, errlen, "the rule goes to every "
 				    "neighbor: withdraw it without 'neighbor'");
 	}
-	return withdraw_whole(d, e, body, err, errlen);
+	return withdraw_whole(d, e, mine, body, err, errlen);
 }
 
-static bool origin_parse(const char *name, enum rib_origin *origin)
-{
-	static const enum rib_origin flushable[] = { RIB_ORIGIN_STATIC,
-						     RIB_ORIGIN_API };
-	for (size_t i = 0; i < sizeof flushable / sizeof flushable[0]; i++) {
-		if (strcmp(name, rib_origin_name(flushable[i])) == 0) {
-			*origin = flushable[i];
-			return true;
-		}
-	}
-	return false;
-}
-
-struct match_key {
-	enum fs_afi afi;
-	uint8_t *match;
-	size_t len;
-};
-
+/* flush ORIGIN: "policy" alone flushes every policy's claims. */
 static bool exec_flush(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
 		       struct writer *body, char *err, size_t errlen)
 {
-	enum rib_origin origin;
-	if (!origin_parse(cmd->origin, &origin))
-		return fail(err, errlen, "unknown origin '%s' (static, api)",
-			    cmd->origin);
-	/* The table must not change during a walk: collect, then withdraw. */
-	size_t n = 0, cap = 0;
-	struct match_key *keys = NULL;
-	bool ok = true;
-	for (const struct rib_entry *e = rib_next(d->rib, NULL); e && ok;
-	     e = rib_next(d->rib, e)) {
-		if (e->origin != origin)
-			continue;
-		if (n == cap) {
-			size_t ncap = cap ? 2 * cap : 64;
-			struct match_key *k = realloc(keys, ncap * sizeof *k);
-			if (!k) {
-				ok = false;
-				break;
-			}
-			keys = k;
-			cap = ncap;
-		}
-		keys[n].afi = e->rule.afi;
-		keys[n].len = e->rule.match.len;
-		keys[n].match = malloc(e->rule.match.len ? e->rule.match.len : 1);
-		if (!keys[n].match) {
-			ok = false;
-			break;
-		}
-		memcpy(keys[n].match, e->rule.match.data, e->rule.match.len);
-		n++;
-	}
-	size_t done = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (ok && rib_withdraw(d->rib, keys[i].afi, keys[i].match,
-				       keys[i].len) == RIB_WITHDRAWN)
-			done++;
-		free(keys[i].match);
-	}
-	free(keys);
-	if (!ok)
-		return fail(err, errlen, "out of memory");
+	enum rib_origin origin = RIB_ORIGIN_POLICY;
+	const char *policy = NULL;
+	if (strcmp(cmd->origin, "policy") != 0 &&
+	    !rib_origin_parse(cmd->origin, &origin, &policy))
+		return fail(err, errlen, "unknown origin '%s' (static, api, "
+			    "policy, policy:NAME)", cmd->origin);
+	size_t done = rib_flush(d->rib, origin, policy);
 	wprintf(body, "flushed %zu rule%s of origin %s\n", done,
 		done == 1 ? "" : "s", cmd->origin);
 	return true;
@@ -959,7 +1030,7 @@ static const char help_text[] =
 	"show adj-rib-out ADDR [--json]\n"
 	"show collector [--json]\n"
 	"clear neighbor ADDR [soft]\n"
-	"flush [static|api]\n"
+	"flush [static|api|policy|policy:NAME]\n"
 	"reload\n"
 	"help\n";
 

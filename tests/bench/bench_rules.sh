@@ -9,6 +9,9 @@
 #         summary`); the daemon's peak RSS (VmHWM) with N rules, two peers
 #   (iv)  flowspecd started empty, rules pushed with `flowspecctl batch`
 #                                                -> bench_sink
+#         (with a state_file and an audit_log, as in production: the
+#         state file is written once the batch is in, the audit log gets
+#         one line per command)
 #   (v)   ExaBGP -> GoBGP, for the figure the issue quotes (skip: BENCH_SKIP=v)
 #
 # Each time runs from the start of the sending daemon (or of the batch) to
@@ -215,6 +218,9 @@ def config(name, neighbors, static):
            "neighbors": neighbors}
     if static:
         cfg["static_rules"] = texts
+    else:
+        cfg["state_file"] = f"{work}/{name}.state"
+        cfg["audit_log"] = f"{work}/{name}.audit"
     with open(f"{work}/{name}.json", "w") as f:
         json.dump(cfg, f, indent=1)
 
@@ -373,6 +379,7 @@ fi
 
 run_batch() { # run_batch K
     local sink fsd t0 t1
+    rm -f "$work/empty.state" "$work/empty.audit"	# each run starts empty
     start_sink sink "sink-iv$1.log" $((PORT + 2))
     spawn fsd "flowspecd-iv$1.log" "$BIN/flowspecd" -c "$work/empty.json"
     # Established with the empty table: its End-of-RIB came.
@@ -386,8 +393,11 @@ run_batch() { # run_batch K
         sink_has "sink-iv$1.log" reached
     R[iv$1.total]=$(sub "$(sink_field "sink-iv$1.log" reached at)" "$t0")
     R[iv$1.batch]=$(sub "$t1" "$t0")
-    R[iv$1.hwm]=$(hwm_kb "$fsd")
     R[iv$1.cpu]=$(cpu_s "$fsd")
+    wait_for 30 "the state file to hold the $N claims" \
+        grep -q "^{\"end\":$N}\$" "$work/empty.state"
+    log "(iv) run $1: state file written $(sub "$(now)" "$t0") s after the batch started"
+    R[iv$1.hwm]=$(hwm_kb "$fsd")
     stop_all
     R[iv$1.sinkcpu]=$(sink_cpu "sink-iv$1.log")
     log "(iv) run $1: ${R[iv$1.total]} s (batch command ${R[iv$1.batch]} s)"

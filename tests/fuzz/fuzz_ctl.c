@@ -19,6 +19,7 @@
 #include "bgpd/control/cmd.h"
 #include "bgpd/control/ctl.h"
 #include "bgpd/rib/rib.h"
+#include "nlri/text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -187,6 +188,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct rib *rib = rib_new(now_ms);
 	if (!rib)
 		return 0;
+	/* Claims of other origins and a protected prefix, so that commands
+	 * meet them (rib.h). */
+	static const char *const others[] = {
+		"flow route { match { destination 10.0.0.0/8; } then { discard; } }",
+		"flow route { match { destination 2001:db8::/32; } then { rate-limit 0; } }",
+	};
+	struct prefix protect;
+	prefix_parse(&protect, "10.99.0.1/32", 12);
+	rib_set_protected(rib, RIB_PROTECT_CONFIG, &protect, 1);
+	for (size_t i = 0; i < 2; i++) {
+		struct fs_rule r;
+		struct fs_text_error terr;
+		struct rib_opts o = { .origin = i ? RIB_ORIGIN_POLICY
+						  : RIB_ORIGIN_STATIC,
+				      .policy = "fuzz", .ttl_s = (uint32_t)i };
+		if (fs_text_parse(&r, others[i], NULL, &terr)) {
+			rib_announce(rib, &r, &o, NULL);
+			fs_rule_clear(&r);
+		}
+	}
 	struct ctl_daemon d = {
 		.rib = rib,
 		.now_ms = now_ms,

@@ -584,16 +584,84 @@ START_TEST(show_flow_table_and_json)
 	check_run(f, "show flow --json",
 		  "{\"rules\":[{\"id\":\"1\",\"rule\":\"" RULE_CANON "\","
 		  "\"family\":\"ipv4-flowspec\",\"origin\":\"api\",\"neighbors\":[],"
-		  "\"expires_in\":299,\"comment\":\"ticket 42\"},"
+		  "\"expires_in\":299,\"comment\":\"ticket 42\",\"claims\":[{"
+		  "\"origin\":\"api\",\"rule\":\"" RULE_CANON "\",\"neighbors\":[],"
+		  "\"expires_in\":299,\"comment\":\"ticket 42\"}]},"
 		  "{\"id\":\"2\",\"rule\":\"flow route { match { destination "
 		  "2001:db8::/64; } then { rate-limit 1000; } }\",\"family\":"
 		  "\"ipv6-flowspec\",\"origin\":\"api\",\"neighbors\":[\"10.0.0.1\"],"
-		  "\"expires_in\":null,\"comment\":null}]}\nok\n");
+		  "\"expires_in\":null,\"comment\":null,\"claims\":[{\"origin\":"
+		  "\"api\",\"rule\":\"flow route { match { destination "
+		  "2001:db8::/64; } then { rate-limit 1000; } }\",\"neighbors\":"
+		  "[\"10.0.0.1\"],\"expires_in\":null,\"comment\":null}]}]}\nok\n");
 	clock_ms -= 1500;
 	check_run(f, "flush static", "flushed 0 rules of origin static\nok\n");
 	check_run(f, "flush", "flushed 2 rules of origin api\nok\n");
-	check_run(f, "flush bogus", "error: unknown origin 'bogus' (static, api)\n");
+	check_run(f, "flush bogus", "error: unknown origin 'bogus' (static, api, policy, "
+		  "policy:NAME)\n");
 	ck_assert_uint_eq(rib_count(f->rib), 0);
+	fake_free(f);
+}
+END_TEST
+
+/* Commands hold the api claim beside static and policy claims (rib.h):
+ * the replies say what else holds the rule and what stays announced. */
+START_TEST(claims_and_never_filter)
+{
+	struct fake *f = fake_new();
+	struct fs_rule r;
+	ck_assert(fs_text_parse(&r, "flow route { match { destination "
+				"10.50.100.100/32; protocol tcp; destination-port "
+				"=1234; } then { rate-limit 1000; } }", NULL, NULL));
+	struct rib_opts st = { .origin = RIB_ORIGIN_STATIC };
+	struct rib_opts pol = { .origin = RIB_ORIGIN_POLICY, .policy = "flood" };
+	ck_assert_int_eq(rib_announce(f->rib, &r, &st, NULL), RIB_ADDED);
+	ck_assert_int_eq(rib_announce(f->rib, &r, &pol, NULL), RIB_ADDED);
+	fs_rule_clear(&r);
+#define RATE_CANON "flow route { match { destination 10.50.100.100/32; " \
+	"protocol =tcp; destination-port =1234; } then { rate-limit 1000; } }"
+	check_run(f, "neighbor 10.0.0.1 withdraw " RULE, "error: the rule has no "
+		  "api claim (it is claimed by static, policy:flood): withdraw "
+		  "it without 'neighbor'\n");
+	check_run(f, "announce " RULE, "added id 1: " RULE_CANON "\nnote: also "
+		  "claimed by static, policy:flood; the api claim's actions are "
+		  "announced\nok\n");
+	check_run(f, "show flow", "ID  Origin                   Expires  "
+		  "Neighbors  Comment  Rule\n"
+		  " 1  api,static,policy:flood  never    all        -        "
+		  RULE_CANON "\nok\n");
+	check_run(f, "withdraw " RULE, "withdrawn id 1: " RULE_CANON "; still "
+		  "announced for static: " RATE_CANON "\nok\n");
+	check_run(f, "flush static", "flushed 1 rule of origin static\nok\n");
+	check_run(f, "flush policy:other", "flushed 0 rules of origin "
+		  "policy:other\nok\n");
+	check_run(f, "flush policy", "flushed 1 rule of origin policy\nok\n");
+	ck_assert_uint_eq(rib_count(f->rib), 0);
+	/* No api claim: the operator's withdraw takes the rule back whole. */
+	ck_assert(fs_text_parse(&r, RULE, NULL, NULL));
+	ck_assert_int_eq(rib_announce(f->rib, &r, &st, NULL), RIB_ADDED);
+	ck_assert_int_eq(rib_announce(f->rib, &r, &pol, NULL), RIB_ADDED);
+	fs_rule_clear(&r);
+	check_run(f, "withdraw " RULE, "withdrawn id 2: " RULE_CANON " (claims "
+		  "of static, policy:flood)\nok\n");
+	ck_assert_uint_eq(rib_count(f->rib), 0);
+
+	struct prefix p;
+	ck_assert(prefix_parse(&p, "10.50.0.1/32", 12));
+	ck_assert(rib_set_protected(f->rib, RIB_PROTECT_CONFIG, &p, 1));
+	check_run(f, "announce flow route { match { destination 10.50.0.0/16; } "
+		  "then { discard; } }", "error: refused: destination "
+		  "10.50.0.0/16 covers never_filter prefix 10.50.0.1/32\n");
+	check_run(f, "announce flow route { match { source 192.0.2.0/24; } then "
+		  "{ discard; } }", "error: refused: a rule without destination "
+		  "covers never_filter prefix 10.50.0.1/32\n");
+	ck_assert_uint_eq(rib_count(f->rib), 0);
+	/* Refusals are audited like any change (the fake keeps 8). */
+	ck_assert_uint_eq(f->naudit, 8);
+	ck_assert_str_eq(f->audit[7], "uid 0 pid 1|announce flow route { match "
+			 "{ destination 10.50.0.0/16; } then { discard; } }|error|"
+			 "refused: destination 10.50.0.0/16 covers never_filter "
+			 "prefix 10.50.0.1/32");
 	fake_free(f);
 }
 END_TEST
@@ -1003,6 +1071,7 @@ static Suite *ctl_suite(void)
 	tcase_add_test(tc, announce_replace_withdraw);
 	tcase_add_test(tc, targeted_announce_and_withdraw);
 	tcase_add_test(tc, show_flow_table_and_json);
+	tcase_add_test(tc, claims_and_never_filter);
 	tcase_add_test(tc, show_neighbor_forms);
 	tcase_add_test(tc, clear_received_and_optional_commands);
 	suite_add_tcase(s, tc);

@@ -72,7 +72,7 @@ static void record(void *ctx, enum fs_afi afi, const uint8_t *match,
 	memcpy(c->key, match, c->key_len);
 	if (e) {
 		ck_assert_ptr_eq(match, e->rule.match.data);
-		snprintf(c->last, sizeof c->last, "%s", e->text);
+		snprintf(c->last, sizeof c->last, "%s", rib_entry_text(e));
 	} else {
 		c->withdrawn++;
 		snprintf(c->last, sizeof c->last, "withdrawn");
@@ -146,18 +146,18 @@ START_TEST(same_match_replaces_actions)
 	ck_assert_uint_eq(e2->id, id);
 	ck_assert_uint_gt(e2->version, version);
 	ck_assert_ptr_eq(e2->rule.match.data, match); /* rib.h contract */
-	ck_assert_ptr_nonnull(strstr(e2->text, "rate-limit 1000"));
+	ck_assert_ptr_nonnull(strstr(rib_entry_text(e2), "rate-limit 1000"));
 	ck_assert_uint_eq(rib_count(rib), 1);
 
 	/* New options with the same actions also replace. */
-	struct rib_opts o = { .origin = RIB_ORIGIN_API, .comment = "ticket 7" };
+	struct rib_opts o = { .origin = RIB_ORIGIN_STATIC, .comment = "ticket 7" };
 	ck_assert_int_eq(
 		announce(rib,
 			 "flow route { match { destination 10.0.0.0/8; } "
 			 "then { rate-limit 1000; } }",
 			 &o, &e2),
 		RIB_REPLACED);
-	ck_assert_int_eq(e2->origin, RIB_ORIGIN_API);
+	ck_assert_int_eq(e2->origin, RIB_ORIGIN_STATIC);
 	ck_assert_str_eq(e2->comment, "ticket 7");
 	rib_free(rib);
 }
@@ -306,7 +306,8 @@ START_TEST(expiry_on_a_fake_clock)
 	fake_now = 8000;
 	ck_assert_int_eq(announce(rib, R_A, &ten, NULL), RIB_REPLACED);
 	ck_assert_int_eq(rib_next_expiry(rib), 18000);
-	ck_assert_int_eq(announce(rib, R_A, NULL, NULL), RIB_REPLACED);
+	struct rib_opts none = { .origin = RIB_ORIGIN_API };
+	ck_assert_int_eq(announce(rib, R_A, &none, NULL), RIB_REPLACED);
 	ck_assert_int_eq(rib_next_expiry(rib), 0);
 	fake_now = 1000000;
 	ck_assert_uint_eq(rib_expire(rib), 0);
@@ -493,6 +494,51 @@ START_TEST(hundred_thousand_inserts)
 }
 END_TEST
 
+/* In-order inserts take the append path (rib.c): the order and lookups
+ * stay right when sorted and unsorted inserts mix. */
+START_TEST(sorted_then_mixed_inserts)
+{
+	enum { N = 2000 };
+	struct rib *rib = rib_new(fake_clock);
+	struct rib_opts o = { .origin = RIB_ORIGIN_API };
+	unsigned added = 0;
+	for (unsigned i = 0; i < N; i += 2) {		/* ascending */
+		struct fs_rule r;
+		make_rule(&r, i);
+		added += rib_announce(rib, &r, &o, NULL) == RIB_ADDED;
+		fs_rule_clear(&r);
+	}
+	for (unsigned i = N - 1; i < N; i -= 2) {	/* odd, descending */
+		struct fs_rule r;
+		make_rule(&r, i);
+		added += rib_announce(rib, &r, &o, NULL) == RIB_ADDED;
+		fs_rule_clear(&r);
+	}
+	ck_assert_uint_eq(added, N);
+	size_t n = 0;
+	for (const struct rib_entry *e = rib_next(rib, NULL), *prev = NULL; e;
+	     prev = e, e = rib_next(rib, e), n++)
+		if (prev)
+			ck_assert_int_lt(fs_cmp(FS_AFI_IPV4,
+						prev->rule.match.data,
+						prev->rule.match.len,
+						e->rule.match.data,
+						e->rule.match.len), 0);
+	ck_assert_uint_eq(n, N);
+	for (unsigned i = 0; i < N; i++) {
+		struct fs_rule r;
+		make_rule(&r, i);
+		ck_assert_ptr_nonnull(rib_find(rib, r.afi, r.match.data,
+					       r.match.len));
+		/* Announcing the last one again is a replace, not an add. */
+		ck_assert_int_ne(rib_announce(rib, &r, &o, NULL), RIB_ADDED);
+		fs_rule_clear(&r);
+	}
+	ck_assert_uint_eq(rib_count(rib), N);
+	rib_free(rib);
+}
+END_TEST
+
 static Suite *rib_suite(void)
 {
 	Suite *s = suite_create("rib");
@@ -505,7 +551,7 @@ static Suite *rib_suite(void)
 		 expiry_takes_all_due_at_once);
 	ADD_CASE(s, "listeners", listeners_in_order_and_removed);
 	ADD_CASE(s, "tree", tree_stays_balanced);
-	ADD_CASE(s, "scale", hundred_thousand_inserts);
+	ADD_CASE(s, "scale", hundred_thousand_inserts, sorted_then_mixed_inserts);
 	return s;
 }
 
