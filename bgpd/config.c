@@ -721,6 +721,11 @@ static void top_audit_log(struct loader *ld, json_t *v, void *t)
 	ld_set_string(ld, v, 0, &((struct config *)t)->audit_log);
 }
 
+static void top_event_log(struct loader *ld, json_t *v, void *t)
+{
+	ld_set_string(ld, v, 0, &((struct config *)t)->event_log);
+}
+
 static void top_policy(struct loader *ld, json_t *v, void *t)
 {
 	ld_set_string(ld, v, 0, &((struct config *)t)->policy);
@@ -960,6 +965,7 @@ static const struct ld_key top_keys[] = {
 	{ "static_rules", false, top_static_rules },
 	{ "state_file", false, top_state_file },
 	{ "audit_log", false, top_audit_log },
+	{ "event_log", false, top_event_log },
 	{ "never_filter", false, top_never_filter },
 	{ "policy", false, top_policy },
 	{ "collector", false, top_collector },
@@ -982,6 +988,7 @@ void config_free(struct config *cfg)
 	free(cfg->static_rules);
 	free(cfg->state_file);
 	free(cfg->audit_log);
+	free(cfg->event_log);
 	free(cfg->never_filter);
 	free(cfg->policy);
 	free(cfg->user);

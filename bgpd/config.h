@@ -38,6 +38,8 @@
  *   state_file, policy, user    strings [absent: none]
  *   audit_log        file the audit lines are appended to (control/
  *                    audit.h) [absent: the log]
+ *   event_log        file the policy engine's decisions are appended to,
+ *                    one JSON line each (policy/engine.h) [absent: stderr]
  *   never_filter[]   prefixes ("10.50.0.1/32"); a static rule they
  *                    refuse (rib.h) is an error
  *   processes[]      helper programs speaking ExaBGP's API (control/
@@ -105,6 +107,7 @@ struct config {
 	size_t n_static_rules;
 	char *state_file;		/* NULL: none */
 	char *audit_log;		/* NULL: audit lines go to the log */
+	char *event_log;		/* NULL: policy events go to stderr */
 	struct prefix *never_filter;
 	size_t n_never_filter;
 	char *policy;			/* path of the policy file; NULL: none */

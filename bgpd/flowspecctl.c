@@ -45,6 +45,7 @@ static const char usage_text[] =
 	"  show flow [--json]\n"
 	"  show received|adj-rib-out ADDR [--json]\n"
 	"  show collector [--json]\n"
+	"  show mitigations [--json]\n"
 	"  clear neighbor ADDR [soft]\n"
 	"  flush [static|api|policy|policy:NAME]\n"
 	"  reload\n"

@@ -32,6 +32,7 @@
 #include "bgpd/bgp/session.h"
 #include "bgpd/collector/service.h"
 #include "bgpd/config.h"
+#include "bgpd/policy/service.h"
 #include "bgpd/control/audit.h"
 #include "bgpd/control/ctl.h"
 #include "bgpd/control/http.h"
@@ -68,6 +69,8 @@ struct daemon {
 	bool *gr_synced;		/* per session peer, session order */
 	size_t gr_n;
 	struct collector_service *collector;	/* NULL: not configured */
+	struct policy_service *policy;		/* NULL: no policy file */
+	struct http_hooks http_hooks;
 };
 
 /* The one clock of the rib and the sessions (DESIGN.md "Time"). */
@@ -319,6 +322,42 @@ static bool ctl_collector(void *ctx, bool json, struct writer *out,
 	return collector_service_show(d->collector, json, out, err, errlen);
 }
 
+static bool ctl_mitigations(void *ctx, bool json, struct writer *out,
+			    char *err, size_t errlen)
+{
+	struct daemon *d = ctx;
+	return policy_service_show(d->policy, json, out, err, errlen);
+}
+
+static json_t *http_mitigations(void *ctx)
+{
+	struct daemon *d = ctx;
+	return d->policy ? policy_service_mitigations(d->policy) : NULL;
+}
+
+static void http_policy_metrics(void *ctx, struct writer *out)
+{
+	struct daemon *d = ctx;
+	if (d->policy)
+		policy_service_metrics(d->policy, out);
+}
+
+static void http_collector_metrics(void *ctx, struct writer *out)
+{
+	struct daemon *d = ctx;
+	if (!d->collector)
+		return;
+	struct collector_totals t;
+	collector_get_totals(collector_service_core(d->collector), &t);
+	http_metric_one(out, "flowspecd_collector_packets_total", "counter",
+			"Export datagrams received", t.packets);
+	http_metric_one(out, "flowspecd_collector_records_total", "counter",
+			"Flow records decoded", t.records);
+	http_metric_one(out, "flowspecd_collector_not_allowed_total",
+			"counter", "Datagrams from exporters not allowed",
+			t.not_allowed);
+}
+
 static bool ctl_adj_rib_out_refused(void *ctx, const struct bgp_peer *peer,
 				    bool (*fn)(void *arg,
 					       const struct fs_rule *rule,
@@ -445,6 +484,17 @@ static void start(struct daemon *d)
 		if (!d->collector)
 			fatal("collector: %s", err);
 	}
+	if (d->cfg->policy) {
+		const struct policy_env env = {
+			.base = d->base, .rib = d->rib,
+			.col = d->collector ?
+			       collector_service_core(d->collector) : NULL,
+			.wall_ms = wall_ms, .mono_ms = mono_ms,
+		};
+		d->policy = policy_service_start(&env, d->cfg, err, sizeof err);
+		if (!d->policy)
+			fatal("%s", err);
+	}
 
 	d->ctl_daemon = (struct ctl_daemon){
 		.rib = d->rib,
@@ -456,6 +506,7 @@ static void start(struct daemon *d)
 		.received = ctl_received,
 		.adj_rib_out = ctl_adj_rib_out,
 		.collector = ctl_collector,
+		.mitigations = ctl_mitigations,
 		.adj_rib_out_refused = ctl_adj_rib_out_refused,
 		.reload = ctl_reload,
 		.audit = ctl_audit,
@@ -469,9 +520,14 @@ static void start(struct daemon *d)
 	/* The HTTP API: the control code and audit hook, the wall clock;
 	 * before the privilege drop (its port, token and TLS key). */
 	if (d->cfg->http) {
-		static const struct http_hooks hooks = { .wall_ms = wall_ms };
+		d->http_hooks = (struct http_hooks){
+			.ctx = d, .wall_ms = wall_ms,
+			.mitigations = http_mitigations,
+			.collector_metrics = http_collector_metrics,
+			.policy_metrics = http_policy_metrics,
+		};
 		d->http = http_server_new(d->base, d->cfg->http, &d->ctl_daemon,
-					  &hooks, err, sizeof err);
+					  &d->http_hooks, err, sizeof err);
 		if (!d->http)
 			fatal("%s", err);
 	}
@@ -507,6 +563,7 @@ static void stop(struct daemon *d)
 	proc_set_free(d->procs);
 	http_server_free(d->http);
 	ctl_server_free(d->ctl);
+	policy_service_stop(d->policy);
 	collector_service_stop(d->collector);
 	if (d->gr_timer)
 		event_free(d->gr_timer);

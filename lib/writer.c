@@ -56,6 +56,11 @@ void put_bytes(struct writer *w, const void *src, size_t n)
 		memcpy(p, src, n);
 }
 
+void put_str(struct writer *w, const char *s)
+{
+	put_bytes(w, s, strlen(s));
+}
+
 void put_u8(struct writer *w, uint8_t v)
 {
 	put_bytes(w, &v, 1);

@@ -27,6 +27,8 @@ void put_u16(struct writer *w, uint16_t v);
 void put_u32(struct writer *w, uint32_t v);
 void put_u64(struct writer *w, uint64_t v);
 void put_bytes(struct writer *w, const void *src, size_t n);
+/* The octets of the C string s, without its NUL. */
+void put_str(struct writer *w, const char *s);
 
 /* Reserves n octets (zeroed) and returns their offset, for a later patch. */
 size_t put_reserve(struct writer *w, size_t n);

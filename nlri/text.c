@@ -907,11 +907,6 @@ put_fmt(struct writer *w, const char *fmt, ...)
 							 : sizeof buf - 1);
 }
 
-static void put_str(struct writer *w, const char *s)
-{
-	put_bytes(w, s, strlen(s));
-}
-
 static void format_prefix(struct writer *w, const struct fs_component *c)
 {
 	char buf[ADDR_STRLEN];

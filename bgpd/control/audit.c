@@ -93,11 +93,6 @@ struct audit_log *audit_open(struct event_base *base, const char *path,
 	return a;
 }
 
-static void put_str(struct writer *w, const char *s)
-{
-	put_bytes(w, s, strlen(s));
-}
-
 /* s as a JSON string: '"', '\' and control characters escaped; other
  * octets as they are (the command parser takes UTF-8 only). */
 static void put_jstr(struct writer *w, const char *s)

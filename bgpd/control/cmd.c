@@ -290,6 +290,7 @@ static const struct show_noun show_nouns[] = {
 	{ "received", CTL_SHOW_RECEIVED, 2 },
 	{ "adj-rib-out", CTL_SHOW_ADJ_RIB_OUT, 2 },
 	{ "collector", CTL_SHOW_COLLECTOR, 0 },
+	{ "mitigations", CTL_SHOW_MITIGATIONS, 0 },
 };
 #define N_SHOW_NOUNS (sizeof show_nouns / sizeof show_nouns[0])
 
@@ -303,7 +304,7 @@ static bool parse_show(struct parser *p)
 			noun = &show_nouns[i];
 	if (!noun)
 		return unexpected(p, w, "expected neighbor, flow, received, "
-				  "adj-rib-out or collector");
+				  "adj-rib-out, collector or mitigations");
 	cmd->verb = noun->verb;
 	while (!at_end(p)) {
 		struct word arg = peek_word(p);
@@ -471,11 +472,6 @@ bool ctl_cmd_changes(const struct ctl_cmd *cmd)
 
 /* ---- printing ------------------------------------------------------- */
 
-static void put_str(struct writer *w, const char *s)
-{
-	put_bytes(w, s, strlen(s));
-}
-
 static void put_addr(struct writer *w, const struct addr *a)
 {
 	char buf[ADDR_STRLEN];
@@ -532,6 +528,7 @@ void ctl_cmd_format(struct writer *w, const struct ctl_cmd *cmd)
 	case CTL_SHOW_RECEIVED:
 	case CTL_SHOW_ADJ_RIB_OUT:
 	case CTL_SHOW_COLLECTOR:
+	case CTL_SHOW_MITIGATIONS:
 		put_str(w, "show ");
 		put_str(w, show_noun_name(cmd->verb));
 		if (cmd->peer.family != ADDR_NONE) {

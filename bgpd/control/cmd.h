@@ -10,6 +10,7 @@
  *   show received ADDR [--json]        what the peer sent us
  *   show adj-rib-out ADDR [--json]     what we send the peer
  *   show collector [--json]
+ *   show mitigations [--json]          the policy engine's active ones
  *   clear neighbor ADDR [soft]
  *   flush [ORIGIN]                     withdraw every rule of an origin
  *                                      (static, api, policy:NAME; default api)
@@ -46,6 +47,7 @@ enum ctl_verb {
 	CTL_SHOW_RECEIVED,
 	CTL_SHOW_ADJ_RIB_OUT,
 	CTL_SHOW_COLLECTOR,
+	CTL_SHOW_MITIGATIONS,
 	CTL_CLEAR_NEIGHBOR,
 	CTL_FLUSH,
 	CTL_RELOAD,

@@ -176,6 +176,10 @@ struct ctl_daemon {
 	/* show collector: appends body lines (or the JSON line) to out. */
 	bool (*collector)(void *ctx, bool json, struct writer *out,
 			  char *err, size_t errlen);
+	/* show mitigations: the same for the policy engine's active
+	 * mitigations. */
+	bool (*mitigations)(void *ctx, bool json, struct writer *out,
+			    char *err, size_t errlen);
 	/* reload: re-reads the config; false (running config kept) with
 	 * the first error in err. */
 	bool (*reload)(void *ctx, char *err, size_t errlen);

@@ -49,11 +49,6 @@ wprintf(struct writer *w, const char *fmt, ...)
 	free(big);
 }
 
-static void put_str(struct writer *w, const char *s)
-{
-	put_bytes(w, s, strlen(s));
-}
-
 __attribute__((format(printf, 3, 4))) static bool
 fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -1029,6 +1024,7 @@ static const char help_text[] =
 	"show received ADDR [--json]\n"
 	"show adj-rib-out ADDR [--json]\n"
 	"show collector [--json]\n"
+	"show mitigations [--json]\n"
 	"clear neighbor ADDR [soft]\n"
 	"flush [static|api|policy|policy:NAME]\n"
 	"reload\n"
@@ -1054,6 +1050,11 @@ bool ctl_exec(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
 			return fail(err, errlen, "show collector is not "
 				    "available in this daemon");
 		return d->collector(d->ctx, cmd->json, body, err, errlen);
+	case CTL_SHOW_MITIGATIONS:
+		if (!d->mitigations)
+			return fail(err, errlen, "show mitigations is not "
+				    "available in this daemon");
+		return d->mitigations(d->ctx, cmd->json, body, err, errlen);
 	case CTL_CLEAR_NEIGHBOR:
 		return exec_clear(d, cmd, body, err, errlen);
 	case CTL_FLUSH:

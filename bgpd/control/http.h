@@ -154,5 +154,9 @@ uint64_t http_server_count(const struct http_server *s, int status);
  * s may be NULL) and of the hooks. */
 void http_metrics(struct writer *out, const struct ctl_daemon *d,
 		  const struct http_server *s, const struct http_hooks *hooks);
+/* For the hooks: one metric family (type "counter" or "gauge") with one
+ * sample without labels. */
+void http_metric_one(struct writer *out, const char *name, const char *type,
+		     const char *help, uint64_t value);
 
 #endif

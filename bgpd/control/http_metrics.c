@@ -4,6 +4,7 @@
  * families through the hooks. No I/O here. */
 #include "bgpd/control/http.h"
 
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -31,6 +32,13 @@ static void family(struct writer *w, const char *name, const char *type,
 		   const char *help)
 {
 	out(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+void http_metric_one(struct writer *w, const char *name, const char *type,
+		     const char *help, uint64_t value)
+{
+	family(w, name, type, help);
+	out(w, "%s %" PRIu64 "\n", name, value);
 }
 
 /* A label value: '\', '"' and newline escaped. */

@@ -42,11 +42,6 @@ static const char *type_name(const json_t *v)
 	return "unknown";
 }
 
-static void put_str(struct writer *w, const char *s)
-{
-	put_bytes(w, s, strlen(s));
-}
-
 /* ---- the rule as text ------------------------------------------------ */
 
 static bool text_rule(const json_t *v, const char *field, struct fs_rule *rule,

@@ -1,0 +1,320 @@
+/* The policy engine in the daemon: see service.h. */
+#include "bgpd/policy/service.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "bgpd/collector/collector.h"
+#include "bgpd/config.h"
+#include "bgpd/control/http.h"
+#include "bgpd/policy/engine.h"
+#include "bgpd/rib/rib.h"
+#include "lib/log.h"
+
+#define JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
+
+struct policy_service {
+	struct policy_env env;
+	struct policy_file *pf;
+	struct policy_engine *eng;
+	FILE *events;			/* the event log, or stderr */
+	struct event *tick;
+};
+
+static struct policy_clock clock_now(const struct policy_service *s)
+{
+	return (struct policy_clock){ s->env.wall_ms(), s->env.mono_ms() };
+}
+
+static void log_event(struct policy_service *s, const struct policy_event *ev)
+{
+	if (!policy_event_write(s->events, ev) || fflush(s->events) != 0)
+		log_msg(LOG_WARN, "policy %s: the event log cannot be written",
+			ev->policy->name);
+}
+
+/* Runs `/bin/sh -c cmd` with line on its stdin without waiting for it: a
+ * middle child writes the line into the pipe and exits at once, so the
+ * command is never our child (no zombie, no SIGCHLD handling) and a slow
+ * command never holds the daemon. */
+static void run_notify(const char *policy, const char *cmd, const char *line,
+		       size_t len)
+{
+	pid_t mid = fork();
+	if (mid < 0) {
+		log_msg(LOG_WARN, "policy %s: notify: fork: %m", policy);
+		return;
+	}
+	if (mid == 0) {
+		int fd[2];
+		if (pipe(fd) < 0)
+			_exit(1);
+		pid_t child = fork();
+		if (child == 0) {
+			dup2(fd[0], STDIN_FILENO);
+			close(fd[0]);
+			close(fd[1]);
+			execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+			_exit(127);
+		}
+		close(fd[0]);
+		/* One event line fits in the pipe buffer: no blocking. */
+		ssize_t n = child > 0 ? write(fd[1], line, len) : -1;
+		_exit(n == (ssize_t)len ? 0 : 1);
+	}
+	int status;
+	if (waitpid(mid, &status, 0) != mid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		log_msg(LOG_WARN, "policy %s: notify command not started",
+			policy);
+}
+
+static void notify(const struct policy_event *ev)
+{
+	if (!ev->policy->notify)
+		return;
+	char *line = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&line, &len);
+	bool ok = m && policy_event_write(m, ev);
+	if (m)
+		fclose(m);
+	if (ok)
+		run_notify(ev->policy->name, ev->policy->notify, line, len);
+	free(line);
+}
+
+/* announce, extend: the policy's claim with the event's lifetime. */
+static void claim(void *ctx, const struct policy_event *ev)
+{
+	struct policy_service *s = ctx;
+	const struct policy *p = ev->policy;
+	struct rib_opts o = { .origin = RIB_ORIGIN_POLICY, .policy = p->name,
+			      .ntargets = p->n_neighbors, .ttl_s = ev->ttl_s };
+	memcpy(o.targets, p->neighbors, p->n_neighbors * sizeof *o.targets);
+	enum rib_result r = rib_announce(s->env.rib, ev->rule, &o, NULL);
+	if (r != RIB_ADDED && r != RIB_REPLACED && r != RIB_UNCHANGED) {
+		char why[256] = "";
+		if (r == RIB_PROTECTED)
+			rib_protected(s->env.rib, ev->rule, why, sizeof why);
+		log_msg(LOG_WARN, "policy %s: %s not announced: %s%s%s",
+			p->name, ev->rule_text, rib_result_str(r),
+			why[0] ? ": " : "", why);
+	}
+	log_event(s, ev);
+}
+
+static void on_announce(void *ctx, const struct policy_event *ev)
+{
+	claim(ctx, ev);
+	notify(ev);
+}
+
+static void on_withdraw(void *ctx, const struct policy_event *ev)
+{
+	struct policy_service *s = ctx;
+	const struct fs_rule *r = ev->rule;
+	rib_withdraw_claim(s->env.rib, RIB_ORIGIN_POLICY, ev->policy->name,
+			   r->afi, r->match.data, r->match.len);
+	log_event(s, ev);
+	notify(ev);
+}
+
+static void on_report(void *ctx, const struct policy_event *ev)
+{
+	log_event(ctx, ev);
+}
+
+static void on_flow(void *arg, const struct flow_record *r)
+{
+	struct policy_service *s = arg;
+	struct policy_clock clk = clock_now(s);
+	policy_engine_flow(s->eng, r, &clk);
+}
+
+static void on_tick(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	struct policy_service *s = arg;
+	struct policy_clock clk = clock_now(s);
+	policy_engine_tick(s->eng, &clk);
+}
+
+static bool open_events(struct policy_service *s, const char *path,
+			char *err, size_t errlen)
+{
+	if (!path) {
+		s->events = stderr;
+		return true;
+	}
+	s->events = fopen(path, "a");
+	if (!s->events) {
+		snprintf(err, errlen, "event log %s: %m", path);
+		return false;
+	}
+	return true;
+}
+
+struct policy_service *policy_service_start(const struct policy_env *env,
+					    const struct config *cfg,
+					    char *err, size_t errlen)
+{
+	struct policy_service *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->env = *env;
+	struct config_errors errs;
+	config_errors_init(&errs);
+	s->pf = policy_load(cfg->policy, cfg, &errs);
+	config_errors_print(&errs, stderr);
+	config_errors_clear(&errs);
+	if (!s->pf) {
+		snprintf(err, errlen, "policy file %s has errors (above)",
+			 cfg->policy);
+		policy_service_stop(s);
+		return NULL;
+	}
+	if (!open_events(s, cfg->event_log, err, errlen)) {
+		policy_service_stop(s);
+		return NULL;
+	}
+	const struct policy_sink sink = {
+		.announce = on_announce, .extend = claim,
+		.withdraw = on_withdraw, .refused = on_report,
+		.dry_run = on_report, .ctx = s,
+	};
+	s->eng = policy_engine_new(s->pf, &sink);
+	s->tick = event_new(env->base, -1, EV_PERSIST, on_tick, s);
+	const struct timeval every = { POLICY_TICK_MS / 1000,
+				       POLICY_TICK_MS % 1000 * 1000 };
+	if (!s->eng || !s->tick || event_add(s->tick, &every) < 0 ||
+	    !rib_set_protected(env->rib, RIB_PROTECT_POLICY,
+			       s->pf->never_filter, s->pf->n_never_filter)) {
+		snprintf(err, errlen, "out of memory");
+		policy_service_stop(s);
+		return NULL;
+	}
+	if (env->col)
+		collector_set_sink(env->col, on_flow, s);
+	else
+		log_msg(LOG_WARN, "policy %s: no collector configured: the "
+			"policies see no traffic", cfg->policy);
+	log_msg(LOG_INFO, "policy %s: %zu policies", cfg->policy,
+		s->pf->n_policies);
+	return s;
+}
+
+void policy_service_stop(struct policy_service *s)
+{
+	if (!s)
+		return;
+	if (s->env.col && s->eng)
+		collector_set_sink(s->env.col, NULL, NULL);
+	if (s->tick)
+		event_free(s->tick);
+	policy_engine_free(s->eng);
+	policy_file_free(s->pf);
+	if (s->events && s->events != stderr)
+		fclose(s->events);
+	free(s);
+}
+
+json_t *policy_service_mitigations(const struct policy_service *s)
+{
+	struct policy_clock clk = clock_now(s);
+	json_t *o = policy_engine_mitigations(s->eng, &clk);
+	json_t *list = json_incref(json_object_get(o, "mitigations"));
+	json_decref(o);
+	return list;
+}
+
+/* One mitigation as a line of the human listing. */
+static void put_mitigation(struct writer *out, const json_t *m)
+{
+	char line[4096];
+	int n = snprintf(line, sizeof line, "%-4lld %-20s %-24s %6llds  "
+			 "%-10.3g %-5s %s\n",
+			 (long long)json_integer_value(json_object_get(m, "id")),
+			 json_string_value(json_object_get(m, "policy")),
+			 json_string_value(json_object_get(m, "target")),
+			 (long long)json_integer_value(json_object_get(m, "ttl")),
+			 json_number_value(json_object_get(m, "rate")),
+			 json_string_value(json_object_get(m, "metric")),
+			 json_string_value(json_object_get(m, "rule")));
+	if (n > 0)
+		put_bytes(out, line, (size_t)n < sizeof line ? (size_t)n :
+				     sizeof line - 1);
+}
+
+bool policy_service_show(const struct policy_service *s, bool json,
+			 struct writer *out, char *err, size_t errlen)
+{
+	if (!s) {
+		snprintf(err, errlen, "no policy file is configured");
+		return false;
+	}
+	struct policy_clock clk = clock_now(s);
+	json_t *o = policy_engine_mitigations(s->eng, &clk);
+	if (!o) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	if (json) {
+		char *text = json_dumps(o, JSON_FLAGS);
+		if (text) {
+			put_str(out, text);
+			put_u8(out, '\n');
+		}
+		free(text);
+	} else {
+		put_str(out, "ID   Policy               Target                   "
+			     "Expires  Rate       Unit  Rule\n");
+		size_t i;
+		json_t *m;
+		json_array_foreach(json_object_get(o, "mitigations"), i, m)
+			put_mitigation(out, m);
+	}
+	json_decref(o);
+	return true;
+}
+
+void policy_service_metrics(const struct policy_service *s,
+			    struct writer *out)
+{
+	struct policy_engine_stats st;
+	policy_engine_stats(s->eng, &st);
+	const struct {
+		const char *name, *type, *help;
+		uint64_t value;
+	} m[] = {
+		{ "flowspecd_policy_records_total", "counter",
+		  "Flow records given to the policy engine", st.detect.records },
+		{ "flowspecd_policy_late_records_total", "counter",
+		  "Flow records older than their window", st.detect.late },
+		{ "flowspecd_policy_tracked", "gauge",
+		  "Destinations tracked now", st.detect.tracked },
+		{ "flowspecd_policy_announces_total", "counter",
+		  "Mitigations announced", st.announces },
+		{ "flowspecd_policy_extends_total", "counter",
+		  "Mitigations extended", st.extends },
+		{ "flowspecd_policy_withdraws_total", "counter",
+		  "Mitigations withdrawn", st.withdraws },
+		{ "flowspecd_policy_refused_total", "counter",
+		  "Decisions refused (limits, never_filter)", st.refused },
+		{ "flowspecd_policy_dry_runs_total", "counter",
+		  "Decisions of dry-run policies", st.dry_runs },
+		{ "flowspecd_policy_mitigations", "gauge",
+		  "Active mitigations", st.active },
+	};
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
+		http_metric_one(out, m[i].name, m[i].type, m[i].help,
+				m[i].value);
+}
