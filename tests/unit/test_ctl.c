@@ -192,6 +192,8 @@ START_TEST(show_clear_flush_forms)
 		{ "show received 2001:db8::1 --json", "show received 2001:db8::1 --json", CTL_SHOW_RECEIVED },
 		{ "show adj-rib-out 10.0.0.1", "show adj-rib-out 10.0.0.1", CTL_SHOW_ADJ_RIB_OUT },
 		{ "show collector --json", "show collector --json", CTL_SHOW_COLLECTOR },
+		{ "show mitigations json", "show mitigations --json",
+		  CTL_SHOW_MITIGATIONS },
 		{ "clear neighbor 10.0.0.1", "clear neighbor 10.0.0.1", CTL_CLEAR_NEIGHBOR },
 		{ "clear neighbor 10.0.0.1 soft", "clear neighbor 10.0.0.1 soft", CTL_CLEAR_NEIGHBOR },
 		{ "flush", "flush api", CTL_FLUSH },
@@ -267,10 +269,10 @@ START_TEST(errors_say_where)
 		    "expected a neighbor address, not 'announce'");
 	check_error("neighbor 10.0.0.1 show flow", 19, "expected ',', "
 		    "'announce' or 'withdraw' after the neighbor, not 'show'");
-	check_error("show", 5, "expected neighbor, flow, received, adj-rib-out "
-		    "or collector at the end of the command");
+	check_error("show", 5, "expected neighbor, flow, received, adj-rib-out, "
+		    "collector or mitigations at the end of the command");
 	check_error("show flows", 6, "expected neighbor, flow, received, "
-		    "adj-rib-out or collector, not 'flows'");
+		    "adj-rib-out, collector or mitigations, not 'flows'");
 	check_error("show flow 10.0.0.1", 11, "expected --json, not '10.0.0.1'");
 	check_error("show neighbor 10.0.0.1 10.0.0.2", 24,
 		    "expected --json, not '10.0.0.2'");
@@ -924,7 +926,7 @@ START_TEST(server_pipelined_commands)
 	ck_assert_str_eq(got, "added id 1: " RULE_CANON "\nok\n"
 			 "withdrawn id 1: " RULE_CANON "\nok\n"
 			 "error: col 6: expected neighbor, flow, received, "
-			 "adj-rib-out or collector, not 'flows'\n"
+			 "adj-rib-out, collector or mitigations, not 'flows'\n"
 			 "ID  Origin  Expires  Neighbors  Comment  Rule\nok\n");
 	free(got);
 	ck_assert_uint_eq(ctl_server_clients(e.srv), 1);
