@@ -22,6 +22,7 @@
  *                               decode captured exports (see replay.h) */
 #include <getopt.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -342,20 +343,78 @@ static void http_policy_metrics(void *ctx, struct writer *out)
 		policy_service_metrics(d->policy, out);
 }
 
+/* The collector's counters, per exporter where they are kept there. */
+static void collector_metrics(const struct collector *c, struct writer *out)
+{
+	struct collector_totals t;
+	collector_get_totals(c, &t);
+	const struct {
+		const char *name, *help;
+		uint64_t value;
+	} totals[] = {
+		{ "flowspecd_collector_datagrams_total",
+		  "Export datagrams received", t.packets },
+		{ "flowspecd_collector_not_allowed_total",
+		  "Datagrams dropped: exporter not in the allow-list",
+		  t.not_allowed },
+		{ "flowspecd_collector_over_exporter_limit_total",
+		  "Datagrams dropped: too many exporters", t.over_exporter_limit },
+	};
+	for (size_t i = 0; i < sizeof totals / sizeof totals[0]; i++) {
+		http_metric_family(out, totals[i].name, "counter",
+				   totals[i].help);
+		http_metric_sample(out, totals[i].name, NULL, NULL,
+				   totals[i].value);
+	}
+	const struct {
+		const char *name, *help;
+		size_t offset;
+	} per[] = {
+		{ "flowspecd_collector_exporter_datagrams_total",
+		  "Export datagrams per exporter",
+		  offsetof(struct exporter_stats, packets) },
+		{ "flowspecd_collector_exporter_records_total",
+		  "Flow records decoded per exporter",
+		  offsetof(struct exporter_stats, records) },
+		{ "flowspecd_collector_exporter_missing_template_total",
+		  "Data sets that arrived without their template",
+		  offsetof(struct exporter_stats, missing_template) },
+		{ "flowspecd_collector_exporter_sequence_gaps_total",
+		  "Sequence number jumps (lost exports)",
+		  offsetof(struct exporter_stats, sequence_gaps) },
+	};
+	size_t n = collector_exporter_count(c);
+	char addr[ADDR_STRLEN];
+	for (size_t i = 0; i < sizeof per / sizeof per[0]; i++) {
+		http_metric_family(out, per[i].name, "counter", per[i].help);
+		for (size_t k = 0; k < n; k++) {
+			const struct exporter *e = collector_exporter_at(c, k);
+			uint64_t v;
+			memcpy(&v, (const char *)&e->stats + per[i].offset,
+			       sizeof v);
+			http_metric_sample(out, per[i].name, "exporter",
+					   addr_format(&e->addr, addr), v);
+		}
+	}
+	const char *errors = "flowspecd_collector_exporter_decode_errors_total";
+	http_metric_family(out, errors, "counter",
+			   "Decode errors per exporter (all kinds)");
+	for (size_t k = 0; k < n; k++) {
+		const struct exporter *e = collector_exporter_at(c, k);
+		uint64_t sum = 0;
+		for (unsigned kind = 0; kind < CERR__COUNT; kind++)
+			sum += e->stats.errors[kind];
+		http_metric_sample(out, errors, "exporter",
+				   addr_format(&e->addr, addr), sum);
+	}
+}
+
 static void http_collector_metrics(void *ctx, struct writer *out)
 {
 	struct daemon *d = ctx;
 	if (!d->collector)
 		return;
-	struct collector_totals t;
-	collector_get_totals(collector_service_core(d->collector), &t);
-	http_metric_one(out, "flowspecd_collector_packets_total", "counter",
-			"Export datagrams received", t.packets);
-	http_metric_one(out, "flowspecd_collector_records_total", "counter",
-			"Flow records decoded", t.records);
-	http_metric_one(out, "flowspecd_collector_not_allowed_total",
-			"counter", "Datagrams from exporters not allowed",
-			t.not_allowed);
+	collector_metrics(collector_service_core(d->collector), out);
 }
 
 static bool ctl_adj_rib_out_refused(void *ctx, const struct bgp_peer *peer,

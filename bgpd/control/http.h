@@ -154,9 +154,13 @@ uint64_t http_server_count(const struct http_server *s, int status);
  * s may be NULL) and of the hooks. */
 void http_metrics(struct writer *out, const struct ctl_daemon *d,
 		  const struct http_server *s, const struct http_hooks *hooks);
-/* For the hooks: one metric family (type "counter" or "gauge") with one
- * sample without labels. */
-void http_metric_one(struct writer *out, const char *name, const char *type,
-		     const char *help, uint64_t value);
+/* For the hooks: a metric family's "# HELP" and "# TYPE" lines (type
+ * "counter" or "gauge"), then its samples, each with one label (label
+ * NULL: none). */
+void http_metric_family(struct writer *out, const char *name,
+			const char *type, const char *help);
+void http_metric_sample(struct writer *out, const char *name,
+			const char *label, const char *value_of_label,
+			uint64_t value);
 
 #endif

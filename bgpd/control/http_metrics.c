@@ -28,17 +28,10 @@ out(struct writer *w, const char *fmt, ...)
 		put_bytes(w, buf, (size_t)n);
 }
 
-static void family(struct writer *w, const char *name, const char *type,
-		   const char *help)
+void http_metric_family(struct writer *w, const char *name,
+			const char *type, const char *help)
 {
 	out(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
-void http_metric_one(struct writer *w, const char *name, const char *type,
-		     const char *help, uint64_t value)
-{
-	family(w, name, type, help);
-	out(w, "%s %" PRIu64 "\n", name, value);
 }
 
 /* A label value: '\', '"' and newline escaped. */
@@ -53,6 +46,18 @@ static void put_label(struct writer *w, const char *s)
 			put_u8(w, '\\');
 		put_u8(w, (uint8_t)*s);
 	}
+}
+
+void http_metric_sample(struct writer *w, const char *name, const char *label,
+			const char *value_of_label, uint64_t value)
+{
+	put_str(w, name);
+	if (label) {
+		out(w, "{%s=\"", label);
+		put_label(w, value_of_label);
+		put_str(w, "\"}");
+	}
+	out(w, " %" PRIu64 "\n", value);
 }
 
 /* ---- per neighbor ----------------------------------------------------- */
@@ -108,7 +113,7 @@ static void peer_metrics(struct writer *w, const struct ctl_daemon *d)
 	size_t n = d->peer_count(d->ctx);
 	for (size_t f = 0; f < sizeof peer_families / sizeof peer_families[0];
 	     f++) {
-		family(w, peer_families[f].name, peer_families[f].type,
+		http_metric_family(w, peer_families[f].name, peer_families[f].type,
 		       peer_families[f].help);
 		for (size_t i = 0; i < n; i++) {
 			struct ctl_peer_view v;
@@ -120,7 +125,7 @@ static void peer_metrics(struct writer *w, const struct ctl_daemon *d)
 				    (unsigned long long)peer_value(&v, f));
 		}
 	}
-	family(w, "flowspecd_bgp_session_state", "gauge",
+	http_metric_family(w, "flowspecd_bgp_session_state", "gauge",
 	       "The session's RFC 4271 state: 1 for the current one.");
 	for (size_t i = 0; i < n; i++) {
 		struct ctl_peer_view v;
@@ -158,7 +163,7 @@ static void rule_metrics(struct writer *w, const struct ctl_daemon *d)
 		if (i < norigins)
 			origins[i].n++;
 	}
-	family(w, "flowspecd_rules", "gauge",
+	http_metric_family(w, "flowspecd_rules", "gauge",
 	       "Rules in the rule table, by origin.");
 	for (size_t i = 0; i < norigins; i++) {
 		put_bytes(w, "flowspecd_rules{origin=\"", 24);
@@ -172,7 +177,7 @@ void http_metrics(struct writer *w, const struct ctl_daemon *d,
 {
 	peer_metrics(w, d);
 	rule_metrics(w, d);
-	family(w, "flowspecd_http_requests_total", "counter",
+	http_metric_family(w, "flowspecd_http_requests_total", "counter",
 	       "HTTP API requests answered, by status code.");
 	for (int code = 100; code < 600; code++) {
 		uint64_t n = http_server_count(s, code);

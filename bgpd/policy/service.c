@@ -314,7 +314,8 @@ void policy_service_metrics(const struct policy_service *s,
 		{ "flowspecd_policy_mitigations", "gauge",
 		  "Active mitigations", st.active },
 	};
-	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++)
-		http_metric_one(out, m[i].name, m[i].type, m[i].help,
-				m[i].value);
+	for (size_t i = 0; i < sizeof m / sizeof m[0]; i++) {
+		http_metric_family(out, m[i].name, m[i].type, m[i].help);
+		http_metric_sample(out, m[i].name, NULL, NULL, m[i].value);
+	}
 }
