@@ -54,3 +54,12 @@ void fatal(const char *fmt, ...)
 	va_end(ap);
 	exit(EXIT_FAILURE);
 }
+
+bool fail_msg(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return false;
+}

@@ -4,6 +4,9 @@
 #ifndef LIB_LOG_H
 #define LIB_LOG_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 
 void log_set_level(enum log_level level);
@@ -14,5 +17,10 @@ void log_peer(enum log_level level, const char *peer, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 _Noreturn void fatal(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+/* For functions that return false "with a one-line reason in err":
+ * formats the reason into err (errlen octets, always NUL-terminated) and
+ * returns false. */
+bool fail_msg(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -1,6 +1,8 @@
 /* Growable writer: see writer.h. */
 #include "writer.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,6 +61,26 @@ void put_bytes(struct writer *w, const void *src, size_t n)
 void put_str(struct writer *w, const char *s)
 {
 	put_bytes(w, s, strlen(s));
+}
+
+void put_fmt(struct writer *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		w->err = true;
+		return;
+	}
+	/* Room for the NUL vsnprintf writes, which is then not counted. */
+	uint8_t *p = grow(w, (size_t)n + 1);
+	if (!p)
+		return;
+	va_start(ap, fmt);
+	vsnprintf((char *)p, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	w->len--;
 }
 
 void put_u8(struct writer *w, uint8_t v)

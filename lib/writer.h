@@ -29,6 +29,9 @@ void put_u64(struct writer *w, uint64_t v);
 void put_bytes(struct writer *w, const void *src, size_t n);
 /* The octets of the C string s, without its NUL. */
 void put_str(struct writer *w, const char *s);
+/* The printf-formatted text, without a NUL (any length). */
+__attribute__((format(printf, 2, 3))) void
+put_fmt(struct writer *w, const char *fmt, ...);
 
 /* Reserves n octets (zeroed) and returns their offset, for a later patch. */
 size_t put_reserve(struct writer *w, size_t n);

@@ -894,19 +894,6 @@ bool fs_text_parse(struct fs_rule *rule, const char *s, size_t *end,
 
 /* ---- print ---------------------------------------------------------- */
 
-__attribute__((format(printf, 2, 3))) static void
-put_fmt(struct writer *w, const char *fmt, ...)
-{
-	char buf[128];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		put_bytes(w, buf, (size_t)n < sizeof buf ? (size_t)n
-							 : sizeof buf - 1);
-}
-
 static void format_prefix(struct writer *w, const struct fs_component *c)
 {
 	char buf[ADDR_STRLEN];

@@ -2,25 +2,11 @@
 #include "bgpd/collector/show.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
-
-__attribute__((format(printf, 2, 3))) static void
-wprintf(struct writer *w, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		put_bytes(w, buf, (size_t)n < sizeof buf ? (size_t)n
-							  : sizeof buf - 1);
-}
 
 static uint64_t error_total(const struct exporter_stats *s)
 {
@@ -34,27 +20,27 @@ static void show_text(const struct collector *c,
 		      const struct collector_net *net, struct writer *w)
 {
 	char a[ADDR_STRLEN];
-	wprintf(w, "%-8s %-39s %5s %12s %9s %12s\n", "Listener", "Address",
+	put_fmt(w, "%-8s %-39s %5s %12s %9s %12s\n", "Listener", "Address",
 		"Port", "Datagrams", "Truncated", "Kernel-drops");
 	for (size_t i = 0; i < collector_net_count(net); i++) {
 		struct listener_stats st;
 		collector_net_stats(net, i, &st);
-		wprintf(w, "%-8s %-39s %5u %12" PRIu64 " %9" PRIu64 " %12u\n",
+		put_fmt(w, "%-8s %-39s %5u %12" PRIu64 " %9" PRIu64 " %12u\n",
 			collector_proto_name(st.cfg->proto),
 			addr_format(&st.cfg->addr, a), st.cfg->port,
 			st.datagrams, st.truncated, st.kernel_drops);
 	}
 	struct collector_totals t;
 	collector_get_totals(c, &t);
-	wprintf(w, "dropped: %" PRIu64 " not allowed, %" PRIu64 " over "
+	put_fmt(w, "dropped: %" PRIu64 " not allowed, %" PRIu64 " over "
 		"max_exporters\n", t.not_allowed, t.over_exporter_limit);
-	wprintf(w, "%-39s %10s %10s %14s %7s %11s %8s %8s %9s\n", "Exporter",
+	put_fmt(w, "%-39s %10s %10s %14s %7s %11s %8s %8s %9s\n", "Exporter",
 		"Packets", "Records", "Bytes", "Errors", "No-template",
 		"Seq-gaps", "Lost", "Templates");
 	for (size_t i = 0; i < collector_exporter_count(c); i++) {
 		const struct exporter *e = collector_exporter_at(c, i);
 		const struct exporter_stats *s = &e->stats;
-		wprintf(w, "%-39s %10" PRIu64 " %10" PRIu64 " %14" PRIu64
+		put_fmt(w, "%-39s %10" PRIu64 " %10" PRIu64 " %14" PRIu64
 			" %7" PRIu64 " %11" PRIu64 " %8" PRIu64 " %8" PRIu64
 			" %9zu\n", addr_format(&e->addr, a), s->packets,
 			s->records, s->bytes, error_total(s),

@@ -12,6 +12,7 @@
 
 #include "bgpd/bgp/notify.h"
 #include "bgpd/rib/rib.h"
+#include "lib/log.h"
 #include "nlri/text.h"
 
 _Static_assert(CTL_TARGETS_MAX <= RIB_MAX_TARGETS,
@@ -20,44 +21,6 @@ _Static_assert(CTL_TARGETS_MAX <= RIB_MAX_TARGETS,
 #define MS_PER_S 1000
 
 /* ---- small output helpers ---------------------------------------------- */
-
-__attribute__((format(printf, 2, 3))) static void
-wprintf(struct writer *w, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		w->err = true;
-		return;
-	}
-	if ((size_t)n < sizeof buf) {
-		put_bytes(w, buf, (size_t)n);
-		return;
-	}
-	char *big = malloc((size_t)n + 1);
-	if (!big) {
-		w->err = true;
-		return;
-	}
-	va_start(ap, fmt);
-	vsnprintf(big, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	put_bytes(w, big, (size_t)n);
-	free(big);
-}
-
-__attribute__((format(printf, 3, 4))) static bool
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return false;
-}
 
 static const char *fmt_addr(const struct addr *a, char *buf)
 {
@@ -180,7 +143,7 @@ static bool put_json(struct writer *body, json_t *obj, char *err,
 	char *s = obj ? json_dumps(obj, JSON_COMPACT) : NULL;
 	json_decref(obj);
 	if (!s)
-		return fail(err, errlen, "out of memory");
+		return fail_msg(err, errlen, "out of memory");
 	put_str(body, s);
 	put_u8(body, '\n');
 	free(s);
@@ -295,7 +258,7 @@ static bool need_peer(const struct ctl_daemon *d, const struct addr *a,
 	char buf[ADDR_STRLEN];
 	if (find_peer(d, a, out))
 		return true;
-	return fail(err, errlen, "%s is not a configured neighbor",
+	return fail_msg(err, errlen, "%s is not a configured neighbor",
 		    fmt_addr(a, buf));
 }
 
@@ -389,20 +352,20 @@ static void peer_detail(const struct ctl_daemon *d,
 	const struct bgp_peer_config *cfg = p->cfg;
 	char a[ADDR_STRLEN], t[32];
 	bool ibgp = p->local && p->local->local_as == cfg->remote_as;
-	wprintf(w, "Neighbor:       %s port %u, remote AS %lu (%s)\n",
+	put_fmt(w, "Neighbor:       %s port %u, remote AS %lu (%s)\n",
 		fmt_addr(&cfg->address, a), (unsigned)cfg->port,
 		(unsigned long)cfg->remote_as, ibgp ? "iBGP" : "eBGP");
 	if (cfg->description[0])
-		wprintf(w, "Description:    %s\n", cfg->description);
+		put_fmt(w, "Description:    %s\n", cfg->description);
 	int64_t up = uptime_s(d, p);
 	if (up >= 0)
-		wprintf(w, "State:          %s, up for %s\n",
+		put_fmt(w, "State:          %s, up for %s\n",
 			bgp_state_name(p->state), fmt_duration(up, t, sizeof t));
 	else
-		wprintf(w, "State:          %s\n", bgp_state_name(p->state));
-	wprintf(w, "Established:    %llu times\n",
+		put_fmt(w, "State:          %s\n", bgp_state_name(p->state));
+	put_fmt(w, "Established:    %llu times\n",
 		(unsigned long long)p->established_count);
-	wprintf(w, "Local address:  %s%s\n",
+	put_fmt(w, "Local address:  %s%s\n",
 		cfg->local_address.family ? fmt_addr(&cfg->local_address, a)
 					  : "any",
 		cfg->passive ? " (passive)" : "");
@@ -415,10 +378,10 @@ static void peer_detail(const struct ctl_daemon *d,
 	}
 	put_u8(w, '\n');
 	if (p->state == BGP_ESTABLISHED)
-		wprintf(w, "Hold time:      %u s (we proposed %u s)\n",
+		put_fmt(w, "Hold time:      %u s (we proposed %u s)\n",
 			(unsigned)p->caps.hold_time, (unsigned)cfg->hold_time);
 	else
-		wprintf(w, "Hold time:      %u s proposed\n",
+		put_fmt(w, "Hold time:      %u s proposed\n",
 			(unsigned)cfg->hold_time);
 	if (p->state == BGP_ESTABLISHED) {
 		static const char *const names[] = {
@@ -440,13 +403,13 @@ static void peer_detail(const struct ctl_daemon *d,
 		}
 		put_str(w, any ? "\n" : " none\n");
 	}
-	wprintf(w, "Rules:          %zu sent, %zu received, %zu refused\n",
+	put_fmt(w, "Rules:          %zu sent, %zu received, %zu refused\n",
 		v->rules_sent, v->rules_received, v->rules_refused);
-	wprintf(w, "Profile:        %s\n", profile_name(&cfg->profile));
+	put_fmt(w, "Profile:        %s\n", profile_name(&cfg->profile));
 	if (cfg->max_rules || cfg->max_received)
-		wprintf(w, "Limits:         max_rules %zu, max_received %zu "
+		put_fmt(w, "Limits:         max_rules %zu, max_received %zu "
 			"(0: none)\n", cfg->max_rules, cfg->max_received);
-	wprintf(w, "Messages:       %llu in, %llu out (UPDATE %llu in, %llu "
+	put_fmt(w, "Messages:       %llu in, %llu out (UPDATE %llu in, %llu "
 		"out, %llu invalid)\n", (unsigned long long)p->msgs_in,
 		(unsigned long long)p->msgs_out,
 		(unsigned long long)p->updates_in,
@@ -454,7 +417,7 @@ static void peer_detail(const struct ctl_daemon *d,
 		(unsigned long long)p->updates_invalid);
 	const struct bgp_notification_info *e = &p->last_error;
 	if (e->code)
-		wprintf(w, "Last error:     %s %u/%u (%s)%s%s\n",
+		put_fmt(w, "Last error:     %s %u/%u (%s)%s%s\n",
 			e->sent ? "sent" : "received", (unsigned)e->code,
 			(unsigned)e->subcode, bgp_notify_str(e->code, e->subcode),
 			e->text[0] ? ": " : "", e->text);
@@ -673,7 +636,7 @@ static bool list_refused(void *arg, const struct fs_rule *rule,
 		json_object_set_new(o, "reason", json_string(reason));
 		json_array_append_new(l->rules, o);
 	} else {
-		wprintf(l->body, "# refused (%s): %s\n", reason, text);
+		put_fmt(l->body, "# refused (%s): %s\n", reason, text);
 	}
 	free(text);
 	return true;
@@ -687,7 +650,7 @@ static bool exec_rule_listing(const struct ctl_daemon *d,
 	bool (*fn)(void *, const struct bgp_peer *, ctl_rule_fn, void *) =
 		received ? d->received : d->adj_rib_out;
 	if (!fn)
-		return fail(err, errlen, "show %s is not available in this "
+		return fail_msg(err, errlen, "show %s is not available in this "
 			    "daemon", received ? "received" : "adj-rib-out");
 	struct ctl_peer_view v;
 	if (!need_peer(d, &cmd->peer, &v, err, errlen))
@@ -696,7 +659,7 @@ static bool exec_rule_listing(const struct ctl_daemon *d,
 			     .rules = cmd->json ? json_array() : NULL };
 	if (!fn(d->ctx, v.peer, list_rule, &l) || l.err) {
 		json_decref(l.rules);
-		return fail(err, errlen, "cannot list the rules of the peer");
+		return fail_msg(err, errlen, "cannot list the rules of the peer");
 	}
 	struct listing refused = { .body = body,
 				   .rules = cmd->json ? json_array() : NULL };
@@ -705,7 +668,7 @@ static bool exec_rule_listing(const struct ctl_daemon *d,
 	     refused.err)) {
 		json_decref(l.rules);
 		json_decref(refused.rules);
-		return fail(err, errlen, "cannot list the rules of the peer");
+		return fail_msg(err, errlen, "cannot list the rules of the peer");
 	}
 	if (!cmd->json)
 		return true;
@@ -745,8 +708,8 @@ static bool rib_failed(const struct ctl_daemon *d, enum rib_result r,
 	char why[200];
 	if (r == RIB_PROTECTED && rule &&
 	    rib_protected(d->rib, rule, why, sizeof why))
-		return fail(err, errlen, "refused: %s", why);
-	return fail(err, errlen, "rule table: %s", rib_result_str(r));
+		return fail_msg(err, errlen, "refused: %s", why);
+	return fail_msg(err, errlen, "rule table: %s", rib_result_str(r));
 }
 
 /* "static, policy:x": the origins of e's claims other than api. */
@@ -799,7 +762,7 @@ static bool exec_announce(const struct ctl_daemon *d,
 				     &cmd->targets[i]))
 				continue;
 			if (opts.ntargets == RIB_MAX_TARGETS)
-				return fail(err, errlen, "the rule would go to "
+				return fail_msg(err, errlen, "the rule would go to "
 					    "more than %d neighbors: announce "
 					    "it without 'neighbor'",
 					    RIB_MAX_TARGETS);
@@ -808,23 +771,23 @@ static bool exec_announce(const struct ctl_daemon *d,
 	}
 	char *was = mine ? rib_claim_text(old, mine) : NULL;
 	if (mine && !was)
-		return fail(err, errlen, "out of memory");
+		return fail_msg(err, errlen, "out of memory");
 	const struct rib_entry *e = NULL;
 	enum rib_result res = rib_announce(d->rib, r, &opts, &e);
 	bool ok = true;
 	switch (res) {
 	case RIB_ADDED:
 	case RIB_UNCHANGED:
-		wprintf(body, "%s id %llu: %s\n", rib_result_str(res),
+		put_fmt(body, "%s id %llu: %s\n", rib_result_str(res),
 			(unsigned long long)e->id, rib_entry_text(e));
 		break;
 	case RIB_REPLACED:
 		if (strcmp(was, rib_entry_text(e)) != 0)
-			wprintf(body, "replaced id %llu: %s (was: %s)\n",
+			put_fmt(body, "replaced id %llu: %s (was: %s)\n",
 				(unsigned long long)e->id, rib_entry_text(e),
 				was);
 		else
-			wprintf(body, "replaced id %llu: %s (options changed)\n",
+			put_fmt(body, "replaced id %llu: %s (options changed)\n",
 				(unsigned long long)e->id, rib_entry_text(e));
 		break;
 	default:
@@ -837,7 +800,7 @@ static bool exec_announce(const struct ctl_daemon *d,
 	if (ok && e->claims->next) {
 		char others[256];
 		other_origins(e, others, sizeof others);
-		wprintf(body, "note: also claimed by %s; the api claim's "
+		put_fmt(body, "note: also claimed by %s; the api claim's "
 			"actions are announced\n", others);
 	}
 	free(was);
@@ -860,13 +823,13 @@ static bool withdraw_whole(const struct ctl_daemon *d,
 		free(text);
 		return rib_failed(d, res, NULL, err, errlen);
 	}
-	wprintf(body, "withdrawn id %llu: %s", (unsigned long long)id,
+	put_fmt(body, "withdrawn id %llu: %s", (unsigned long long)id,
 		text ? text : "");
 	free(text);
 	const struct rib_entry *now = rib_find_id(d->rib, id);
 	if (now) {
 		char o[RIB_POLICY_NAME_MAX + 8];
-		wprintf(body, "; still announced for %s: %s",
+		put_fmt(body, "; still announced for %s: %s",
 			rib_claim_origin(now->claims, o, sizeof o),
 			rib_entry_text(now));
 	}
@@ -884,7 +847,7 @@ static bool withdraw_others(const struct ctl_daemon *d,
 	char others[256];
 	other_origins(e, others, sizeof others);
 	if (cmd->ntargets)
-		return fail(err, errlen, "the rule has no api claim (it is "
+		return fail_msg(err, errlen, "the rule has no api claim (it is "
 			    "claimed by %s): withdraw it without 'neighbor'",
 			    others);
 	char *text = strdup(rib_entry_text(e));
@@ -896,7 +859,7 @@ static bool withdraw_others(const struct ctl_daemon *d,
 		free(text);
 		return rib_failed(d, res, NULL, err, errlen);
 	}
-	wprintf(body, "withdrawn id %llu: %s (claims of %s)\n",
+	put_fmt(body, "withdrawn id %llu: %s (claims of %s)\n",
 		(unsigned long long)id, text ? text : "", others);
 	free(text);
 	return true;
@@ -912,7 +875,7 @@ static bool withdraw_some(const struct ctl_daemon *d,
 	char buf[ADDR_STRLEN];
 	for (unsigned i = 0; i < cmd->ntargets; i++)
 		if (!has_addr(mine->targets, mine->ntargets, &cmd->targets[i]))
-			return fail(err, errlen, "the rule is not sent to %s",
+			return fail_msg(err, errlen, "the rule is not sent to %s",
 				    fmt_addr(&cmd->targets[i], buf));
 	struct rib_opts opts = {
 		.origin = RIB_ORIGIN_API,
@@ -932,7 +895,7 @@ static bool withdraw_some(const struct ctl_daemon *d,
 	if (!fs_rule_copy(&copy, &view) || (mine->comment && !comment)) {
 		fs_rule_clear(&copy);
 		free(comment);
-		return fail(err, errlen, "out of memory");
+		return fail_msg(err, errlen, "out of memory");
 	}
 	opts.comment = comment;
 	const struct rib_entry *now = NULL;
@@ -947,7 +910,7 @@ static bool withdraw_some(const struct ctl_daemon *d,
 	char rest[RIB_MAX_TARGETS * (ADDR_STRLEN + 1)];
 	targets_text(cmd->targets, cmd->ntargets, from, sizeof from);
 	targets_text(now->targets, now->ntargets, rest, sizeof rest);
-	wprintf(body, "withdrawn id %llu from %s: %s; still sent to %s\n",
+	put_fmt(body, "withdrawn id %llu from %s: %s; still sent to %s\n",
 		(unsigned long long)now->id, from, rib_entry_text(now), rest);
 	return true;
 }
@@ -962,7 +925,7 @@ static bool exec_withdraw(const struct ctl_daemon *d,
 	const struct rib_entry *e =
 		rib_find(d->rib, r->afi, r->match.data, r->match.len);
 	if (!e)
-		return fail(err, errlen, "no rule with this match");
+		return fail_msg(err, errlen, "no rule with this match");
 	const struct rib_claim *mine = rib_claim_of(e, RIB_ORIGIN_API, NULL);
 	if (!mine)
 		return withdraw_others(d, cmd, e, body, err, errlen);
@@ -978,7 +941,7 @@ static bool exec_withdraw(const struct ctl_daemon *d,
 		if (d->peer_get(d->ctx, i, &v) &&
 		    !has_addr(cmd->targets, cmd->ntargets,
 			      &v.peer->cfg->address))
-			return fail(err, errlen, "the rule goes to every "
+			return fail_msg(err, errlen, "the rule goes to every "
 				    "neighbor: withdraw it without 'neighbor'");
 	}
 	return withdraw_whole(d, e, mine, body, err, errlen);
@@ -992,10 +955,10 @@ static bool exec_flush(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
 	const char *policy = NULL;
 	if (strcmp(cmd->origin, "policy") != 0 &&
 	    !rib_origin_parse(cmd->origin, &origin, &policy))
-		return fail(err, errlen, "unknown origin '%s' (static, api, "
+		return fail_msg(err, errlen, "unknown origin '%s' (static, api, "
 			    "policy, policy:NAME)", cmd->origin);
 	size_t done = rib_flush(d->rib, origin, policy);
-	wprintf(body, "flushed %zu rule%s of origin %s\n", done,
+	put_fmt(body, "flushed %zu rule%s of origin %s\n", done,
 		done == 1 ? "" : "s", cmd->origin);
 	return true;
 }
@@ -1011,7 +974,7 @@ static bool exec_clear(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
 	if (!d->peer_clear(d->ctx, v.peer, cmd->soft, err, errlen))
 		return false;
 	char a[ADDR_STRLEN];
-	wprintf(body, "%scleared %s\n", cmd->soft ? "soft " : "",
+	put_fmt(body, "%scleared %s\n", cmd->soft ? "soft " : "",
 		fmt_addr(&cmd->peer, a));
 	return true;
 }
@@ -1047,12 +1010,12 @@ bool ctl_exec(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
 		return exec_rule_listing(d, cmd, body, err, errlen);
 	case CTL_SHOW_COLLECTOR:
 		if (!d->collector)
-			return fail(err, errlen, "show collector is not "
+			return fail_msg(err, errlen, "show collector is not "
 				    "available in this daemon");
 		return d->collector(d->ctx, cmd->json, body, err, errlen);
 	case CTL_SHOW_MITIGATIONS:
 		if (!d->mitigations)
-			return fail(err, errlen, "show mitigations is not "
+			return fail_msg(err, errlen, "show mitigations is not "
 				    "available in this daemon");
 		return d->mitigations(d->ctx, cmd->json, body, err, errlen);
 	case CTL_CLEAR_NEIGHBOR:
@@ -1061,7 +1024,7 @@ bool ctl_exec(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
 		return exec_flush(d, cmd, body, err, errlen);
 	case CTL_RELOAD:
 		if (!d->reload)
-			return fail(err, errlen, "reload is not available in "
+			return fail_msg(err, errlen, "reload is not available in "
 				    "this daemon");
 		if (!d->reload(d->ctx, err, errlen))
 			return false;
@@ -1071,7 +1034,7 @@ bool ctl_exec(const struct ctl_daemon *d, const struct ctl_cmd *cmd,
 		put_str(body, help_text);
 		return true;
 	}
-	return fail(err, errlen, "unknown command");
+	return fail_msg(err, errlen, "unknown command");
 }
 
 /* ---- one line in, one reply out ------------------------------------ */
@@ -1150,7 +1113,7 @@ void ctl_run_line(const struct ctl_daemon *d, const char *line, size_t len,
 	struct ctl_error perr;
 	char err[512] = "";
 	if (!ctl_parse(&cmd, line, len, &perr)) {
-		wprintf(out, "error: col %zu: %s\n", perr.col, perr.msg);
+		put_fmt(out, "error: col %zu: %s\n", perr.col, perr.msg);
 		return;
 	}
 	struct writer body = writer_init(0);
@@ -1159,7 +1122,7 @@ void ctl_run_line(const struct ctl_daemon *d, const char *line, size_t len,
 	if (ok)
 		put_str(out, "ok\n");
 	else
-		wprintf(out, "error: %s\n", err);
+		put_fmt(out, "error: %s\n", err);
 	writer_free(&body);
 	ctl_cmd_clear(&cmd);
 }

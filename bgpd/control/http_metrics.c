@@ -5,7 +5,6 @@
 #include "bgpd/control/http.h"
 
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,24 +13,10 @@
 
 #define ORIGINS_MAX 64		/* distinct origins counted by name */
 
-__attribute__((format(printf, 2, 3))) static void
-out(struct writer *w, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof buf)
-		w->err = true;
-	else
-		put_bytes(w, buf, (size_t)n);
-}
-
 void http_metric_family(struct writer *w, const char *name,
 			const char *type, const char *help)
 {
-	out(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	put_fmt(w, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
 /* A label value: '\', '"' and newline escaped. */
@@ -53,11 +38,11 @@ void http_metric_sample(struct writer *w, const char *name, const char *label,
 {
 	put_str(w, name);
 	if (label) {
-		out(w, "{%s=\"", label);
+		put_fmt(w, "{%s=\"", label);
 		put_label(w, value_of_label);
 		put_str(w, "\"}");
 	}
-	out(w, " %" PRIu64 "\n", value);
+	put_fmt(w, " %" PRIu64 "\n", value);
 }
 
 /* ---- per neighbor ----------------------------------------------------- */
@@ -119,7 +104,7 @@ static void peer_metrics(struct writer *w, const struct ctl_daemon *d)
 			struct ctl_peer_view v;
 			char a[ADDR_STRLEN];
 			if (d->peer_get(d->ctx, i, &v))
-				out(w, "%s{neighbor=\"%s\"} %llu\n",
+				put_fmt(w, "%s{neighbor=\"%s\"} %llu\n",
 				    peer_families[f].name,
 				    addr_format(&v.peer->cfg->address, a),
 				    (unsigned long long)peer_value(&v, f));
@@ -134,7 +119,7 @@ static void peer_metrics(struct writer *w, const struct ctl_daemon *d)
 			continue;
 		addr_format(&v.peer->cfg->address, a);
 		for (int st = BGP_IDLE; st <= BGP_ESTABLISHED; st++)
-			out(w, "flowspecd_bgp_session_state{neighbor=\"%s\","
+			put_fmt(w, "flowspecd_bgp_session_state{neighbor=\"%s\","
 			    "state=\"%s\"} %d\n", a, bgp_state_name(st),
 			    v.peer->state == (enum bgp_state)st);
 	}
@@ -168,7 +153,7 @@ static void rule_metrics(struct writer *w, const struct ctl_daemon *d)
 	for (size_t i = 0; i < norigins; i++) {
 		put_bytes(w, "flowspecd_rules{origin=\"", 24);
 		put_label(w, origins[i].name);
-		out(w, "\"} %zu\n", origins[i].n);
+		put_fmt(w, "\"} %zu\n", origins[i].n);
 	}
 }
 
@@ -182,7 +167,7 @@ void http_metrics(struct writer *w, const struct ctl_daemon *d,
 	for (int code = 100; code < 600; code++) {
 		uint64_t n = http_server_count(s, code);
 		if (n)
-			out(w, "flowspecd_http_requests_total{code=\"%d\"} "
+			put_fmt(w, "flowspecd_http_requests_total{code=\"%d\"} "
 			    "%llu\n", code, (unsigned long long)n);
 	}
 	if (hooks && hooks->collector_metrics)

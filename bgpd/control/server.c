@@ -8,7 +8,6 @@
 #include "bgpd/control/ctl.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -293,23 +292,13 @@ static void on_listen_error(struct evconnlistener *l, void *arg)
 
 /* ---- the listening socket ------------------------------------------- */
 
-__attribute__((format(printf, 3, 4))) static bool
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return false;
-}
-
 static bool fill_sun(struct sockaddr_un *sun, const char *path, char *err,
 		     size_t errlen)
 {
 	memset(sun, 0, sizeof *sun);
 	sun->sun_family = AF_UNIX;
 	if (strlen(path) >= sizeof sun->sun_path)
-		return fail(err, errlen, "control socket path %s is longer "
+		return fail_msg(err, errlen, "control socket path %s is longer "
 			    "than %zu characters", path,
 			    sizeof sun->sun_path - 1);
 	memcpy(sun->sun_path, path, strlen(path));
@@ -325,26 +314,26 @@ static bool clear_stale(const char *path, const struct sockaddr_un *sun,
 	if (lstat(path, &st) != 0) {
 		if (errno == ENOENT)
 			return true;
-		return fail(err, errlen, "control socket %s: %s", path,
+		return fail_msg(err, errlen, "control socket %s: %s", path,
 			    strerror(errno));
 	}
 	if (!S_ISSOCK(st.st_mode))
-		return fail(err, errlen, "control socket %s exists and is not "
+		return fail_msg(err, errlen, "control socket %s exists and is not "
 			    "a socket", path);
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0)
-		return fail(err, errlen, "socket: %s", strerror(errno));
+		return fail_msg(err, errlen, "socket: %s", strerror(errno));
 	int rc = connect(fd, (const struct sockaddr *)sun, sizeof *sun);
 	int e = errno;
 	close(fd);
 	if (rc == 0)
-		return fail(err, errlen, "another flowspecd answers on the "
+		return fail_msg(err, errlen, "another flowspecd answers on the "
 			    "control socket %s", path);
 	if (e != ECONNREFUSED)
-		return fail(err, errlen, "control socket %s: %s", path,
+		return fail_msg(err, errlen, "control socket %s: %s", path,
 			    strerror(e));
 	if (unlink(path) != 0 && errno != ENOENT)
-		return fail(err, errlen, "cannot remove the stale control "
+		return fail_msg(err, errlen, "cannot remove the stale control "
 			    "socket %s: %s", path, strerror(errno));
 	log_msg(LOG_INFO, "removed the stale control socket %s", path);
 	return true;
@@ -355,7 +344,7 @@ static int listen_unix(const char *path, const struct sockaddr_un *sun,
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0) {
-		fail(err, errlen, "socket: %s", strerror(errno));
+		fail_msg(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
 	/* The file gets its mode at bind(): no moment with a wider one. */
@@ -364,7 +353,7 @@ static int listen_unix(const char *path, const struct sockaddr_un *sun,
 	int e = errno;
 	umask(old);
 	if (rc != 0) {
-		fail(err, errlen, "control socket %s: bind: %s", path,
+		fail_msg(err, errlen, "control socket %s: bind: %s", path,
 		     strerror(e));
 		close(fd);
 		return -1;
@@ -372,7 +361,7 @@ static int listen_unix(const char *path, const struct sockaddr_un *sun,
 	if (chmod(path, mode) != 0 || listen(fd, 16) != 0 ||
 	    evutil_make_socket_nonblocking(fd) != 0 ||
 	    evutil_make_socket_closeonexec(fd) != 0) {
-		fail(err, errlen, "control socket %s: %s", path,
+		fail_msg(err, errlen, "control socket %s: %s", path,
 		     strerror(errno));
 		close(fd);
 		unlink(path);
@@ -392,7 +381,7 @@ struct ctl_server *ctl_server_new(struct event_base *base, const char *path,
 	struct ctl_server *s = calloc(1, sizeof *s);
 	if (!s || !(s->path = strdup(path))) {
 		free(s);
-		fail(err, errlen, "out of memory");
+		fail_msg(err, errlen, "out of memory");
 		return NULL;
 	}
 	s->base = base;
@@ -413,7 +402,7 @@ struct ctl_server *ctl_server_new(struct event_base *base, const char *path,
 						 LEV_OPT_CLOSE_ON_EXEC,
 					 -1, fd);
 	if (!s->listener) {
-		fail(err, errlen, "control socket %s: cannot listen", path);
+		fail_msg(err, errlen, "control socket %s: cannot listen", path);
 		close(fd);
 		unlink(path);
 		free(s->path);

@@ -4,7 +4,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +18,6 @@
 
 #define STATE_WRITE_FACTOR 4	/* the timer waits 4 x the last write */
 #define STATE_IO_BUFFER (1u << 20)
-
-__attribute__((format(printf, 3, 4))) static bool
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return false;
-}
 
 /* ---- saving ---- */
 
@@ -136,7 +125,7 @@ bool state_save(const struct rib *rib, const char *path,
 	size_t n = strlen(path) + sizeof ".tmp";
 	char *tmp = malloc(n);
 	if (!tmp)
-		return fail(err, errlen, "out of memory");
+		return fail_msg(err, errlen, "out of memory");
 	snprintf(tmp, n, "%s.tmp", path);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
@@ -144,7 +133,7 @@ bool state_save(const struct rib *rib, const char *path,
 		int e = errno;
 		if (fd >= 0)
 			close(fd);
-		fail(err, errlen, "%s: %s", tmp, strerror(e));
+		fail_msg(err, errlen, "%s: %s", tmp, strerror(e));
 		free(tmp);
 		return false;
 	}
@@ -175,7 +164,7 @@ bool state_save(const struct rib *rib, const char *path,
 		e = errno;
 	if (e) {
 		unlink(tmp);
-		fail(err, errlen, "%s: %s", tmp, strerror(e));
+		fail_msg(err, errlen, "%s: %s", tmp, strerror(e));
 		free(tmp);
 		return false;
 	}
@@ -196,25 +185,25 @@ static bool load_claim(struct rib *rib, json_t *j, int64_t wall, int64_t mono, s
 	json_t *exp = json_object_get(j, "expires");
 	json_t *comment = json_object_get(j, "comment");
 	if (!origin_s || !rule_s)
-		return fail(why, whylen, "no \"origin\" or \"rule\" string");
+		return fail_msg(why, whylen, "no \"origin\" or \"rule\" string");
 	if (!json_is_array(nb) || !(json_is_null(exp) || json_is_integer(exp)) ||
 	    !(json_is_null(comment) || json_is_string(comment)))
-		return fail(why, whylen, "\"neighbors\", \"expires\" or "
+		return fail_msg(why, whylen, "\"neighbors\", \"expires\" or "
 			    "\"comment\" of the wrong type");
 	struct rib_opts o = { 0 };
 	if (!rib_origin_parse(origin_s, &o.origin, &o.policy) ||
 	    o.origin == RIB_ORIGIN_STATIC)
-		return fail(why, whylen, "origin '%s' is not api or "
+		return fail_msg(why, whylen, "origin '%s' is not api or "
 			    "policy:NAME", origin_s);
 	if (json_array_size(nb) > RIB_MAX_TARGETS)
-		return fail(why, whylen, "more than %d neighbors",
+		return fail_msg(why, whylen, "more than %d neighbors",
 			    RIB_MAX_TARGETS);
 	size_t i;
 	json_t *a;
 	json_array_foreach(nb, i, a) {
 		const char *s = json_string_value(a);
 		if (!s || !addr_parse(&o.targets[o.ntargets++], s, strlen(s)))
-			return fail(why, whylen, "neighbors[%zu] is not an "
+			return fail_msg(why, whylen, "neighbors[%zu] is not an "
 				    "address", i);
 	}
 	if (json_is_integer(exp)) {
@@ -231,7 +220,7 @@ static bool load_claim(struct rib *rib, json_t *j, int64_t wall, int64_t mono, s
 	struct fs_text_error terr;
 	size_t end;
 	if (!fs_text_parse(&r, rule_s, &end, &terr))
-		return fail(why, whylen, "rule: col %zu: %s", terr.col,
+		return fail_msg(why, whylen, "rule: col %zu: %s", terr.col,
 			    terr.msg);
 	enum rib_result res = rib_announce(rib, &r, &o, NULL);
 	bool ok = true;
@@ -244,7 +233,7 @@ static bool load_claim(struct rib *rib, json_t *j, int64_t wall, int64_t mono, s
 	} else if (res == RIB_ADDED || res == RIB_REPLACED) {
 		out->claims++;
 	} else {
-		ok = fail(why, whylen, "rule table: %s", rib_result_str(res));
+		ok = fail_msg(why, whylen, "rule table: %s", rib_result_str(res));
 	}
 	fs_rule_clear(&r);
 	return ok;
@@ -272,7 +261,7 @@ bool state_load(struct rib *rib, const char *path,
 	if (!f) {
 		if (errno == ENOENT)
 			return true;
-		return fail(err, errlen, "%s: %s", path, strerror(errno));
+		return fail_msg(err, errlen, "%s: %s", path, strerror(errno));
 	}
 	int64_t wall = clk->wall_ms(), mono = clk->mono_ms();
 	char *line = NULL;
@@ -290,7 +279,7 @@ bool state_load(struct rib *rib, const char *path,
 			if (!json_is_integer(v) ||
 			    json_integer_value(v) != STATE_VERSION) {
 				json_decref(j);
-				ok = fail(err, errlen, "%s:1: not a flowspecd "
+				ok = fail_msg(err, errlen, "%s:1: not a flowspecd "
 					  "state file (version %d)", path,
 					  STATE_VERSION);
 				break;
@@ -324,7 +313,7 @@ bool state_load(struct rib *rib, const char *path,
 		json_decref(j);
 	}
 	if (ok && ferror(f))
-		ok = fail(err, errlen, "%s: %s", path, strerror(errno));
+		ok = fail_msg(err, errlen, "%s: %s", path, strerror(errno));
 	free(line);
 	fclose(f);
 	if (!ok || lineno == 0)
