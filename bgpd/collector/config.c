@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bgpd/loader.h"
+
 #define TEMPLATE_TIMEOUT_MAX 86400
 #define EXPORTERS_LIMIT 65536
 #define TEMPLATES_LIMIT 65536
@@ -30,20 +32,6 @@ fail(struct ctx *x, const char *key, size_t index, const char *fmt, ...)
 		x->fn(x->arg, key, index, msg);
 }
 
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number with a fraction";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	default: return "null";
-	}
-}
-
 static void one_listen(struct ctx *x, const char *key, size_t index,
 		       const json_t *v, enum collector_proto proto,
 		       uint16_t port)
@@ -52,7 +40,7 @@ static void one_listen(struct ctx *x, const char *key, size_t index,
 	const char *s = json_string_value(v);
 	if (!s) {
 		fail(x, key, index, "must be \"ADDR:PORT\", not %s",
-		     type_name(v));
+		     ld_type_name(v));
 		return;
 	}
 	struct collector_listen l = { .proto = proto };
@@ -94,7 +82,7 @@ static bool want_prefix(struct ctx *x, size_t index, const json_t *v,
 	const char *s = json_string_value(v);
 	if (!s) {
 		fail(x, "exporters", index, "prefix must be a string, not %s",
-		     type_name(v));
+		     ld_type_name(v));
 		return false;
 	}
 	if (!prefix_parse(p, s, strlen(s))) {
@@ -114,7 +102,7 @@ static void one_exporter(struct ctx *x, size_t i, const json_t *v,
 	}
 	if (!json_is_object(v)) {
 		fail(x, "exporters", i, "must be a prefix or an object, not %s",
-		     type_name(v));
+		     ld_type_name(v));
 		return;
 	}
 	const char *k;
@@ -144,7 +132,7 @@ static void exporters(struct ctx *x, const json_t *v)
 	struct collector_config *cc = x->cc;
 	if (!json_is_array(v)) {
 		fail(x, "exporters", SIZE_MAX, "must be an array, not %s",
-		     type_name(v));
+		     ld_type_name(v));
 		return;
 	}
 	if (json_array_size(v) > COLLECTOR_ALLOW_MAX) {
@@ -194,7 +182,7 @@ bool collector_config_parse(struct collector_config *cc, const json_t *obj,
 	struct ctx x = { cc, fn, arg, false };
 	if (!json_is_object(obj)) {
 		fail(&x, NULL, SIZE_MAX, "must be an object, not %s",
-		     type_name(obj));
+		     ld_type_name(obj));
 		return false;
 	}
 	const char *k;

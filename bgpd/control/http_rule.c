@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bgpd/loader.h"
 #include "nlri/text.h"
 
 #define SECTION_KEYS_MAX 32	/* keys of one match or then object */
@@ -25,21 +26,6 @@ refuse(struct http_error *err, int status, const char *field,
 	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
 	va_end(ap);
 	return false;
-}
-
-static const char *type_name(const json_t *v)
-{
-	switch (json_typeof(v)) {
-	case JSON_OBJECT: return "an object";
-	case JSON_ARRAY: return "an array";
-	case JSON_STRING: return "a string";
-	case JSON_INTEGER: return "an integer";
-	case JSON_REAL: return "a number with a fraction";
-	case JSON_TRUE:
-	case JSON_FALSE: return "a boolean";
-	case JSON_NULL: return "null";
-	}
-	return "unknown";
 }
 
 /* ---- the rule as text ------------------------------------------------ */
@@ -110,7 +96,7 @@ static bool put_scalar(struct builder *b, const json_t *v, const char *field)
 	}
 	if (!json_is_string(v))
 		return refuse(b->err, 400, field, "must be a string or an "
-			      "integer, not %s", type_name(v));
+			      "integer, not %s", ld_type_name(v));
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v);
 	if (n == 0 || strlen(s) != n)
@@ -162,7 +148,7 @@ static bool put_statement(struct builder *b, const char *section,
 		    json_is_real(v))
 			return refuse(b->err, 400, sp->field, "must be a "
 				      "string, an integer, an array of them, "
-				      "or true, not %s", type_name(v));
+				      "or true, not %s", ld_type_name(v));
 		put_u8(&b->text, ' ');
 		if (!put_scalar(b, v, sp->field))
 			return false;
@@ -184,7 +170,7 @@ static bool put_section(struct builder *b, const json_t *obj, const char *name)
 		return refuse(b->err, 400, field, "missing");
 	if (!json_is_object(sec))
 		return refuse(b->err, 400, field, "must be an object, not %s",
-			      type_name(sec));
+			      ld_type_name(sec));
 	if (json_object_size(sec) > SECTION_KEYS_MAX)
 		return refuse(b->err, 400, field, "more than %d keys",
 			      SECTION_KEYS_MAX);
@@ -274,7 +260,7 @@ bool http_parse_rule(const json_t *value, const char *field,
 		return object_rule(value, field, rule, err);
 	return refuse(err, 400, field, "must be a rule in the text syntax "
 		      "(\"flow route { … }\") or an object, not %s",
-		      type_name(value));
+		      ld_type_name(value));
 }
 
 /* ---- the request ------------------------------------------------------- */
@@ -284,7 +270,7 @@ static bool parse_neighbors(const json_t *v, struct ctl_cmd *cmd,
 {
 	if (!json_is_array(v))
 		return refuse(err, 400, "neighbors", "must be an array of "
-			      "addresses, not %s", type_name(v));
+			      "addresses, not %s", ld_type_name(v));
 	if (json_array_size(v) > CTL_TARGETS_MAX)
 		return refuse(err, 400, "neighbors", "more than %d neighbors",
 			      CTL_TARGETS_MAX);
@@ -296,7 +282,7 @@ static bool parse_neighbors(const json_t *v, struct ctl_cmd *cmd,
 		const char *s = json_string_value(e);
 		if (!s)
 			return refuse(err, 400, f, "must be an address, not %s",
-				      type_name(e));
+				      ld_type_name(e));
 		if (!addr_parse(&cmd->targets[i], s, strlen(s)))
 			return refuse(err, 400, f, "'%.60s' is not an IPv4 or "
 				      "IPv6 address", s);
@@ -311,7 +297,7 @@ static bool parse_comment(const json_t *v, struct ctl_cmd *cmd,
 	const char *s = json_string_value(v);
 	if (!s)
 		return refuse(err, 400, "comment", "must be a string, not %s",
-			      type_name(v));
+			      ld_type_name(v));
 	size_t n = json_string_length(v);
 	if (n > CTL_COMMENT_MAX)
 		return refuse(err, 400, "comment", "longer than %d octets",
@@ -342,7 +328,7 @@ static bool parse_request(const json_t *root, bool announce,
 {
 	if (!json_is_object(root))
 		return refuse(err, 400, "body", "must be a JSON object, not %s",
-			      type_name(root));
+			      ld_type_name(root));
 	const char *key;
 	const json_t *v;
 	json_object_foreach((json_t *)root, key, v) {
