@@ -102,25 +102,31 @@ static const struct keyword *keyword_find(const char *s, size_t n)
 	return NULL;
 }
 
+static const char *const component_names[FS_TYPE_MAX + 1] = {
+	[FS_TYPE_DST_PREFIX] = "destination",
+	[FS_TYPE_SRC_PREFIX] = "source",
+	[FS_TYPE_IP_PROTO] = "protocol",
+	[FS_TYPE_PORT] = "port",
+	[FS_TYPE_DST_PORT] = "destination-port",
+	[FS_TYPE_SRC_PORT] = "source-port",
+	[FS_TYPE_ICMP_TYPE] = "icmp-type",
+	[FS_TYPE_ICMP_CODE] = "icmp-code",
+	[FS_TYPE_TCP_FLAGS] = "tcp-flags",
+	[FS_TYPE_PKT_LEN] = "packet-length",
+	[FS_TYPE_DSCP] = "dscp",
+	[FS_TYPE_FRAGMENT] = "fragment",
+	[FS_TYPE_FLOW_LABEL] = "flow-label",
+};
+
+const char *fs_text_component(unsigned t)
+{
+	return t <= FS_TYPE_MAX ? component_names[t] : NULL;
+}
+
 /* The canonical keyword of a type in a family. */
 static const struct keyword *keyword_of(enum fs_afi afi, enum fs_type type)
 {
-	static const char *const canonical[FS_TYPE_MAX + 1] = {
-		[FS_TYPE_DST_PREFIX] = "destination",
-		[FS_TYPE_SRC_PREFIX] = "source",
-		[FS_TYPE_IP_PROTO] = "protocol",
-		[FS_TYPE_PORT] = "port",
-		[FS_TYPE_DST_PORT] = "destination-port",
-		[FS_TYPE_SRC_PORT] = "source-port",
-		[FS_TYPE_ICMP_TYPE] = "icmp-type",
-		[FS_TYPE_ICMP_CODE] = "icmp-code",
-		[FS_TYPE_TCP_FLAGS] = "tcp-flags",
-		[FS_TYPE_PKT_LEN] = "packet-length",
-		[FS_TYPE_DSCP] = "dscp",
-		[FS_TYPE_FRAGMENT] = "fragment",
-		[FS_TYPE_FLOW_LABEL] = "flow-label",
-	};
-	const char *name = canonical[type];
+	const char *name = fs_text_component(type);
 	/* IPv6 spellings, which also tell the family (RFC 8956 §3). */
 	if (afi == FS_AFI_IPV6 && type == FS_TYPE_IP_PROTO)
 		name = "next-header";

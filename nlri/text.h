@@ -31,5 +31,8 @@ void fs_text_format(struct writer *w, const struct fs_rule *rule);
 void fs_text_format_withdraw(struct writer *w, const struct fs_rule *rule);
 /* The canonical text as a new NUL-terminated string (free() it), or NULL. */
 char *fs_text_string(const struct fs_rule *rule);
+/* The keyword of component type t ("destination-port"; the IPv4 spelling
+ * where IPv6 has its own), or NULL when t is not a component type. */
+const char *fs_text_component(unsigned t);
 
 #endif

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nlri/text.h"
+
 #define BIT(n) (1u << (n))
 #define ACT(t) BIT(FS_ACT_##t)
 #define ACTIONS_REDIRECT_VRF \
@@ -96,26 +98,10 @@ const char *profile_builtin_names(void)
 
 /* ---- names ---- */
 
-static const char *const component_names[FS_TYPE_MAX + 1] = {
-	[FS_TYPE_DST_PREFIX] = "destination",
-	[FS_TYPE_SRC_PREFIX] = "source",
-	[FS_TYPE_IP_PROTO] = "protocol",
-	[FS_TYPE_PORT] = "port",
-	[FS_TYPE_DST_PORT] = "destination-port",
-	[FS_TYPE_SRC_PORT] = "source-port",
-	[FS_TYPE_ICMP_TYPE] = "icmp-type",
-	[FS_TYPE_ICMP_CODE] = "icmp-code",
-	[FS_TYPE_TCP_FLAGS] = "tcp-flags",
-	[FS_TYPE_PKT_LEN] = "packet-length",
-	[FS_TYPE_DSCP] = "dscp",
-	[FS_TYPE_FRAGMENT] = "fragment",
-	[FS_TYPE_FLOW_LABEL] = "flow-label",
-};
-
 bool profile_component_parse(const char *name, uint32_t *bit)
 {
 	for (unsigned t = 1; t <= FS_TYPE_MAX; t++) {
-		if (strcmp(component_names[t], name) == 0) {
+		if (strcmp(fs_text_component(t), name) == 0) {
 			*bit = BIT(t);
 			return true;
 		}
@@ -436,8 +422,8 @@ void profile_reason_format(const struct profile *p,
 {
 	const char *name = profile_name(p);
 	const char *comp = "?";
-	if (r->detail <= FS_TYPE_MAX && component_names[r->detail])
-		comp = component_names[r->detail];
+	if (fs_text_component(r->detail))
+		comp = fs_text_component(r->detail);
 	switch (r->reason) {
 	case PROFILE_OK:
 		snprintf(buf, len, "profile %s: %s", name,
