@@ -59,8 +59,9 @@ ATTACK_GOBGP='[destination: 10.50.100.100/32][protocol: ==tcp][destination-port:
 SESSION_TIMEOUT=30   # seconds for a BGP session to come up
 ROUTE_TIMEOUT=10     # seconds for a rule to reach, or leave, a router
 # The attack's exports take 31 s; the rate crosses the threshold with the
-# datagrams 5.1 s in, and falls under the clear threshold about 5 s after
-# the last one (the window drains), then clear_time 5 s: 20 s is ample.
+# datagrams 5.1 s in (then one tick, 1 s, at most), and falls under the
+# clear threshold at most 12 s after the last one (2 s of exporter silence,
+# then the 10 s window drains), then clear_time 5 s and a tick: 18 s.
 DETECT_TIMEOUT=15    # seconds from the first datagram to the announce
 ATTACK_TIMEOUT=40    # seconds for the exports to be sent
 CLEAR_TIMEOUT=25     # seconds from the last datagram to the withdraw
