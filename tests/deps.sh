@@ -21,8 +21,9 @@ set -u
 # part of the default build).
 BUILD=(cmake gcc pkg-config check libpcap-dev libevent-dev libssl-dev
        libjansson-dev)
-# examples/demo.sh: the build plus GoBGP as the router stand-in.
-DEMO=("${BUILD[@]}" gobgpd)
+# examples/demo.sh: the build plus GoBGP as the router stand-in, python3
+# to send the attack's NetFlow (tests/interop/send_exports.py).
+DEMO=("${BUILD[@]}" gobgpd python3)
 # tests/run.sh: the build with clang and libFuzzer, tshark for the encoding
 # checks, the real peers (GoBGP, ExaBGP, FRR's bgpd for the frr profile),
 # softflowd and tcpdump for captures, python3 for the check scripts, openssl
