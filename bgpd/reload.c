@@ -32,16 +32,37 @@ static void note_restart_keys(const struct config *cur,
 				 cur->listen_port != next->listen_port)))
 		log_msg(LOG_WARN, "reload: listen changed: applies at the "
 			"next restart");
-	if (!same_str(cur->control_socket, next->control_socket))
-		log_msg(LOG_WARN, "reload: control_socket changed: applies at "
-			"the next restart");
-	if (!same_str(cur->user, next->user))
-		log_msg(LOG_WARN, "reload: user changed: applies at the next "
-			"restart");
-	if ((cur->http || next->http) &&
-	    !(cur->http && next->http && json_equal(cur->http, next->http)))
-		log_msg(LOG_WARN, "reload: http changed: applies at the next "
-			"restart");
+	const struct {
+		const char *key, *cur, *next;
+	} strs[] = {
+		{ "control_socket", cur->control_socket, next->control_socket },
+		{ "user", cur->user, next->user },
+		{ "state_file", cur->state_file, next->state_file },
+		{ "audit_log", cur->audit_log, next->audit_log },
+		{ "policy", cur->policy, next->policy },
+		{ "event_log", cur->event_log, next->event_log },
+	};
+	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
+		if (!same_str(strs[i].cur, strs[i].next))
+			log_msg(LOG_WARN, "reload: %s changed: applies at the "
+				"next restart", strs[i].key);
+	const struct {
+		const char *key;
+		const json_t *cur, *next;
+	} objs[] = {
+		{ "http", cur->http, next->http },
+		{ "collector", cur->collector, next->collector },
+	};
+	for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++)
+		if ((objs[i].cur || objs[i].next) &&
+		    !(objs[i].cur && objs[i].next &&
+		      json_equal(objs[i].cur, objs[i].next)))
+			log_msg(LOG_WARN, "reload: %s changed: applies at the "
+				"next restart", objs[i].key);
+	if (next->policy)
+		log_msg(LOG_INFO, "reload: the policy file %s is read at "
+			"start only: restart to apply changes to it",
+			next->policy);
 }
 
 static void reload_peers(const struct reload_target *t,
