@@ -131,6 +131,29 @@ void policy_engine_run(struct policy_engine *eng,
 void policy_engine_finish(struct policy_engine *eng,
 			  const struct policy_clock *clk);
 
+/* Takes over a mitigation announced before a restart, whose claim
+ * (origin policy:NAME, expiry expires_mono) the rib restored from its
+ * state file: the engine manages it from now on as if it had announced
+ * rule at clk, with no event (the rule is already announced; the caller
+ * logs it). So the restart counts as the last time the attack was above
+ * clear_threshold: the rule is extended while the rate stays at or
+ * above clear_threshold (the collector may see nothing for a while
+ * after a restart: NetFlow v9 data waits for the exporter's templates),
+ * and withdrawn at max(restart + ban_time, last time above +
+ * clear_time), at restart + max_lifetime at the latest (the start
+ * before the restart is not known). With no traffic at all it lives
+ * ban_time after the restart (a first extend moves the restored expiry
+ * there when it comes earlier), as a new announce would. Its
+ * withdraw, extend events go to the sink like any other; `show
+ * mitigations` lists it, with no evidence and a rate of 0 until
+ * measured. False (the claim then just expires in the rib) for an
+ * unknown or dry_run policy, scope group, a rule whose destination is
+ * not one host in the policy's networks, a (policy, destination)
+ * already mitigated, max_rules reached, no room or no memory. */
+bool policy_engine_adopt(struct policy_engine *eng, const char *policy,
+			 const struct fs_rule *rule, int64_t expires_mono,
+			 const struct policy_clock *clk);
+
 /* GET /api/v1/mitigations, `show mitigations --json`: a new reference to
  *   {"mitigations": [ {"id": 1, "policy": "http-flood",
  *     "target": "10.50.100.100", "rule": "flow route { … }",
