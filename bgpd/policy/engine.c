@@ -23,6 +23,8 @@ struct mitigation {
 	struct policy_lifetimes life;	/* resolved, seconds */
 	int64_t start_mono, start_wall;
 	int64_t last_above_mono;
+	int64_t blind_until_mono;	/* adopted: counts as above until then */
+	bool fed;			/* adopted: data seen while blind */
 	int64_t expires_mono;		/* what the rib was told */
 	double rate, peak, bps;		/* bps: traffic, for max_rules */
 	json_t *evidence;		/* fingerprint at the announce */
@@ -519,8 +521,17 @@ static void manage(struct policy_engine *eng, struct mitigation *m,
 	m->bps = ms->w.bytes * 8 / ms->w.seconds;
 	if (ms->rate > m->peak)
 		m->peak = ms->rate;
-	if (ms->rate >= p->clear_threshold)
+	if (clk->mono_ms <= m->blind_until_mono) {
+		/* Adopted, not measured over a whole window yet. */
+		if (!m->fed && ms->w.flows > 0) {
+			m->fed = true;
+			m->blind_until_mono = clk->mono_ms +
+					      (int64_t)p->window_s * 1000;
+		}
 		m->last_above_mono = clk->mono_ms;
+	} else if (ms->rate >= p->clear_threshold) {
+		m->last_above_mono = clk->mono_ms;
+	}
 	int64_t until = m->last_above_mono + m->life.clear_s * 1000;
 	int64_t ban_end = m->start_mono + m->life.ban_s * 1000;
 	int64_t cap = m->start_mono + m->life.max_s * 1000;
@@ -613,6 +624,7 @@ bool policy_engine_adopt(struct policy_engine *eng, const char *policy,
 		return false;
 	}
 	m->expires_mono = expires_mono;
+	m->blind_until_mono = clk->mono_ms + (int64_t)p->window_s * 1000;
 	return true;
 }
 

@@ -135,21 +135,28 @@ void policy_engine_finish(struct policy_engine *eng,
  * (origin policy:NAME, expiry expires_mono) the rib restored from its
  * state file: the engine manages it from now on as if it had announced
  * rule at clk, with no event (the rule is already announced; the caller
- * logs it). So the restart counts as the last time the attack was above
- * clear_threshold: the rule is extended while the rate stays at or
- * above clear_threshold (the collector may see nothing for a while
- * after a restart: NetFlow v9 data waits for the exporter's templates),
- * and withdrawn at max(restart + ban_time, last time above +
- * clear_time), at restart + max_lifetime at the latest (the start
- * before the restart is not known). With no traffic at all it lives
- * ban_time after the restart (a first extend moves the restored expiry
- * there when it comes earlier), as a new announce would. Its
- * withdraw, extend events go to the sink like any other; `show
- * mitigations` lists it, with no evidence and a rate of 0 until
- * measured. False (the claim then just expires in the rib) for an
- * unknown or dry_run policy, scope group, a rule whose destination is
- * not one host in the policy's networks, a (policy, destination)
- * already mitigated, max_rules reached, no room or no memory. */
+ * logs it), and as if the attack had been above clear_threshold until
+ * clk. The engine's windows start empty at a restart (and a NetFlow v9
+ * collector decodes nothing until the exporter resends its templates),
+ * so the rate counts as above clear_threshold until it has been
+ * measured over one whole window (the policy's) of data: until one
+ * window after clk, or, when the first flow data for it comes within
+ * that time, one window after that data. From then on the usual
+ * lifetimes apply: extended while the rate stays at or above
+ * clear_threshold, withdrawn at max(clk + ban_time, last time above +
+ * clear_time), at clk + max_lifetime at the latest (the start before
+ * the restart is not known). So with no traffic at all it is withdrawn
+ * at clk + max(ban_time, window + clear_time), as if the attack had
+ * stopped at the restart (a first extend moves the restored expiry
+ * there when it comes earlier); with some traffic, but below
+ * clear_threshold, by clk + max(ban_time, 2 x window + clear_time).
+ * Its extend and withdraw events go to the sink like any other; `show
+ * mitigations` lists it, with no evidence and a rate
+ * of 0 until measured. False (the claim then just expires in the rib)
+ * for an unknown or dry_run policy, scope group, a rule whose
+ * destination is not one host in the policy's networks, a (policy,
+ * destination) already mitigated, max_rules reached, no room or no
+ * memory. */
 bool policy_engine_adopt(struct policy_engine *eng, const char *policy,
 			 const struct fs_rule *rule, int64_t expires_mono,
 			 const struct policy_clock *clk);

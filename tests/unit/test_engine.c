@@ -847,24 +847,25 @@ START_TEST(adopt_extends_while_above)
 }
 END_TEST
 
-/* No traffic after the restart: withdrawn at max(restart + ban_time,
- * restart + clear_time), as a new announce would be. */
+/* No traffic after the restart: withdrawn at restart + max(ban_time,
+ * window + clear_time), as if the attack had stopped at the restart. */
 START_TEST(adopt_traffic_gone)
 {
-	/* ban 10 s, clear 20 s: clear_time decides, the restored expiry
-	 * (30 s) is not extended. */
+	/* ban 10 s, window 10 s, clear 20 s: window + clear_time decides;
+	 * the restored expiry (40 s) is not extended. */
 	struct lab *l = lab_new(udp_policy(", \"ban_time\": 10", NULL));
-	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 30000));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 40000));
 	idle_until(l, T0 + 100000);
 	ck_assert_uint_eq(l->rec.n, 1);
 	const struct event *w = find(l, POLICY_EV_WITHDRAW, 0);
 	ck_assert_ptr_nonnull(w);
-	ck_assert_int_eq(w->time_ms, T0 + 20000);
+	ck_assert_int_eq(w->time_ms, T0 + 30000);
 	ck_assert_str_eq(w->reason, "clear");
 	ck_assert_str_eq(w->target, "10.50.100.100");
 	lab_free(l);
 
-	/* ban 60 s: the restored expiry (5 s) is moved to ban_time once. */
+	/* ban 60 s decides: the restored expiry (5 s) is moved to ban_time
+	 * once. */
 	l = lab_new(udp_policy(NULL, NULL));
 	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000));
 	idle_until(l, T0 + 100000);
@@ -874,6 +875,21 @@ START_TEST(adopt_traffic_gone)
 	ck_assert_ptr_nonnull(w);
 	ck_assert_int_eq(w->time_ms, T0 + 60000);
 	ck_assert_uint_eq(l->rec.n, 2);
+	lab_free(l);
+
+	/* A trickle below clear_threshold from 5 s on (the first tick to
+	 * see it: 6 s): counted as above until a window after it, 16 s,
+	 * withdrawn clear_time later. */
+	l = lab_new(udp_policy(", \"ban_time\": 10", NULL));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 40000));
+	idle_until(l, T0 + 5000);
+	struct stream s = dns_at("10.50.100.100", 0.1);
+	stream(l, &s, T0 + 5000, T0 + 6000);
+	idle_until(l, T0 + 100000);
+	ck_assert_uint_eq(l->rec.n, 1);
+	w = find(l, POLICY_EV_WITHDRAW, 0);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(w->time_ms, T0 + 36000);
 	lab_free(l);
 }
 END_TEST
