@@ -151,12 +151,11 @@ void policy_engine_finish(struct policy_engine *eng,
  * there when it comes earlier); with some traffic, but below
  * clear_threshold, by clk + max(ban_time, 2 x window + clear_time).
  * Its extend and withdraw events go to the sink like any other; `show
- * mitigations` lists it, with no evidence and a rate
- * of 0 until measured. False (the claim then just expires in the rib)
- * for an unknown or dry_run policy, scope group, a rule whose
- * destination is not one host in the policy's networks, a (policy,
- * destination) already mitigated, max_rules reached, no room or no
- * memory. */
+ * mitigations` lists it, with no evidence and a rate of 0 until
+ * measured. False (the claim then just expires in the rib) for an
+ * unknown or dry_run policy, scope group, a rule whose destination is
+ * not one host in the policy's networks, a (policy, destination)
+ * already mitigated, max_rules reached, no room or no memory. */
 bool policy_engine_adopt(struct policy_engine *eng, const char *policy,
 			 const struct fs_rule *rule, int64_t expires_mono,
 			 const struct policy_clock *clk);
