@@ -24,7 +24,7 @@ struct mitigation {
 	int64_t start_mono, start_wall;
 	int64_t last_above_mono;
 	int64_t blind_until_mono;	/* adopted: counts as above until then */
-	bool fed;			/* adopted: data seen while blind */
+	bool wait_data;			/* adopted: no flow data seen yet */
 	int64_t expires_mono;		/* what the rib was told */
 	double rate, peak, bps;		/* bps: traffic, for max_rules */
 	json_t *evidence;		/* fingerprint at the announce */
@@ -521,17 +521,15 @@ static void manage(struct policy_engine *eng, struct mitigation *m,
 	m->bps = ms->w.bytes * 8 / ms->w.seconds;
 	if (ms->rate > m->peak)
 		m->peak = ms->rate;
-	if (clk->mono_ms <= m->blind_until_mono) {
-		/* Adopted, not measured over a whole window yet. */
-		if (!m->fed && ms->w.flows > 0) {
-			m->fed = true;
-			m->blind_until_mono = clk->mono_ms +
-					      (int64_t)p->window_s * 1000;
-		}
-		m->last_above_mono = clk->mono_ms;
-	} else if (ms->rate >= p->clear_threshold) {
-		m->last_above_mono = clk->mono_ms;
+	if (m->wait_data && ms->w.flows > 0) {
+		/* Adopted: its first data; not a whole window of it yet. */
+		m->wait_data = false;
+		m->blind_until_mono = clk->mono_ms +
+				      (int64_t)p->window_s * 1000;
 	}
+	if (ms->rate >= p->clear_threshold ||
+	    clk->mono_ms <= m->blind_until_mono)
+		m->last_above_mono = clk->mono_ms;
 	int64_t until = m->last_above_mono + m->life.clear_s * 1000;
 	int64_t ban_end = m->start_mono + m->life.ban_s * 1000;
 	int64_t cap = m->start_mono + m->life.max_s * 1000;
@@ -625,6 +623,7 @@ bool policy_engine_adopt(struct policy_engine *eng, const char *policy,
 	}
 	m->expires_mono = expires_mono;
 	m->blind_until_mono = clk->mono_ms + (int64_t)p->window_s * 1000;
+	m->wait_data = true;
 	return true;
 }
 

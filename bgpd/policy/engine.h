@@ -138,18 +138,18 @@ void policy_engine_finish(struct policy_engine *eng,
  * logs it), and as if the attack had been above clear_threshold until
  * clk. The engine's windows start empty at a restart (and a NetFlow v9
  * collector decodes nothing until the exporter resends its templates),
- * so the rate counts as above clear_threshold until it has been
- * measured over one whole window (the policy's) of data: until one
- * window after clk, or, when the first flow data for it comes within
- * that time, one window after that data. From then on the usual
- * lifetimes apply: extended while the rate stays at or above
- * clear_threshold, withdrawn at max(clk + ban_time, last time above +
- * clear_time), at clk + max_lifetime at the latest (the start before
- * the restart is not known). So with no traffic at all it is withdrawn
- * at clk + max(ban_time, window + clear_time), as if the attack had
- * stopped at the restart (a first extend moves the restored expiry
- * there when it comes earlier); with some traffic, but below
- * clear_threshold, by clk + max(ban_time, 2 x window + clear_time).
+ * so the rate counts as above clear_threshold for one window (the
+ * policy's) after clk, and again for one window after the first flow
+ * data for it comes (when that is later, and the mitigation still
+ * lives): no withdraw on a window that holds only part of the data.
+ * Otherwise the usual lifetimes apply: extended while the rate stays at
+ * or above clear_threshold, withdrawn at max(clk + ban_time, last time
+ * above + clear_time), at clk + max_lifetime at the latest (the start
+ * before the restart is not known). So with no traffic at all it is
+ * withdrawn at clk + max(ban_time, window + clear_time), as if the
+ * attack had stopped at the restart (a first extend moves the restored
+ * expiry there when it comes earlier); with traffic below
+ * clear_threshold, by that time + window + clear_time.
  * Its extend and withdraw events go to the sink like any other; `show
  * mitigations` lists it, with no evidence and a rate of 0 until
  * measured. False (the claim then just expires in the rib) for an

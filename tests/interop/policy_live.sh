@@ -37,13 +37,13 @@
 # down and cannot decode NetFlow v9 data until the exporter sends its
 # templates again (datagram 17, at 16.3 s here). The daemon is killed
 # once the state file holds the announce's claim (about 6 s in) and
-# restarted at once; the engine adopts the restored claim, counts the
-# rate as above clear_threshold for one window (10 s) after the restart,
-# so it holds until restart + window + clear_time (about 22 s in), past
-# the template refresh: by then the traffic decoded from 16.3 s on is
-# above clear_threshold (600 pps) again and extends it (without the
-# adoption the claim would expire 10 s after the last extend before the
-# kill, at about 16 s).
+# restarted at once; the engine adopts the restored claim and counts
+# its rate as above clear_threshold for one window (10 s) after the
+# restart and again for one window after its first data (from 16.3 s
+# on), so it holds past the template refresh until the window is full
+# of decoded traffic, which is above clear_threshold (600 pps) again
+# and extends it (without the adoption the claim would expire 10 s
+# after the last extend before the kill, at about 16 s).
 #
 # Addresses 127.0.0.170 (flowspecd), .171 (GoBGP), .172 (the allowed
 # exporter), .173 (a non-allowed one); ports 26700 (gobgpd), 26701
