@@ -524,6 +524,24 @@ void detect_demote(struct detector *d, struct track *t)
 	list_push(&d->idle, t);
 }
 
+struct track *detect_host_track(struct detector *d, unsigned policy,
+				const struct addr *dst, int64_t now_ms)
+{
+	if (policy >= d->pf->n_policies ||
+	    d->pf->policies[policy].scope != POLICY_SCOPE_HOST)
+		return NULL;
+	int n = policy_network_of(d->pf, dst);
+	if (n < 0)
+		return NULL;
+	for (size_t i = 0; i < d->n_apply[n]; i++) {
+		if (d->apply[n][i].policy != policy)
+			continue;
+		struct track *t = track_get(d, dst, policy, n);
+		return t && detect_promote(d, t, now_ms) ? t : NULL;
+	}
+	return NULL;
+}
+
 void detect_trim(struct detector *d, int64_t now_ms, size_t max)
 {
 	for (size_t i = 0; i < max && d->idle.last; i++) {

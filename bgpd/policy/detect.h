@@ -104,6 +104,12 @@ struct track *detect_suspects(const struct detector *d);
 /* Gives t a fingerprint (false when out of room) / takes it away. */
 bool detect_promote(struct detector *d, struct track *t, int64_t now_ms);
 void detect_demote(struct detector *d, struct track *t);
+/* The track of the host-scope policy for destination dst, made when
+ * missing, and a suspect (the engine keeps its mitigations on suspects):
+ * for a mitigation the engine adopts. NULL when the policy's scope is
+ * group, dst is in none of the policy's networks, or there is no room. */
+struct track *detect_host_track(struct detector *d, unsigned policy,
+				const struct addr *dst, int64_t now_ms);
 /* Frees up to max idle tracks whose windows hold nothing any more. */
 void detect_trim(struct detector *d, int64_t now_ms, size_t max);
 

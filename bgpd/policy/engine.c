@@ -23,6 +23,8 @@ struct mitigation {
 	struct policy_lifetimes life;	/* resolved, seconds */
 	int64_t start_mono, start_wall;
 	int64_t last_above_mono;
+	int64_t blind_until_mono;	/* adopted: counts as above until then */
+	bool wait_data;			/* adopted: no flow data seen yet */
 	int64_t expires_mono;		/* what the rib was told */
 	double rate, peak, bps;		/* bps: traffic, for max_rules */
 	json_t *evidence;		/* fingerprint at the announce */
@@ -421,6 +423,41 @@ static void refuse(struct policy_engine *eng, struct track *t,
 	emit(eng, POLICY_EV_REFUSED, clk, t, NULL, ms, rule, text, reason);
 }
 
+/* A new active mitigation of t started at clk, with an expiry of
+ * ban_time (capped at max_lifetime); it takes rule and text. NULL when
+ * out of memory (rule and text stay the caller's). */
+static struct mitigation *mitigation_add(struct policy_engine *eng,
+					 struct track *t, struct fs_rule *rule,
+					 char *text,
+					 const struct policy_clock *clk)
+{
+	struct mitigation *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	const struct policy *p = &eng->pf->policies[t->policy];
+	m->id = eng->next_id++;
+	m->track = t;
+	m->rule = *rule;
+	m->text = text;
+	m->life = policy_lifetimes_of(eng->pf, p, t->net);
+	m->start_mono = m->last_above_mono = clk->mono_ms;
+	m->start_wall = clk->wall_ms;
+	int64_t cap = m->start_mono + m->life.max_s * 1000;
+	m->expires_mono = clk->mono_ms + m->life.ban_s * 1000;
+	if (m->expires_mono > cap)
+		m->expires_mono = cap;
+	m->prev = eng->last;
+	if (eng->last)
+		eng->last->next = m;
+	else
+		eng->first = m;
+	eng->last = m;
+	eng->active++;
+	eng->active_of[t->policy]++;
+	t->mit = m;
+	return m;
+}
+
 static void announce(struct policy_engine *eng, struct track *t,
 		     const struct policy_clock *clk, const struct measured *ms)
 {
@@ -459,33 +496,13 @@ static void announce(struct policy_engine *eng, struct track *t,
 			 "file reached by larger attacks", eng->pf->max_rules);
 		refuse(eng, t, clk, ms, &rule, text, reason);
 	} else {
-		struct mitigation *m = calloc(1, sizeof *m);
+		struct mitigation *m = mitigation_add(eng, t, &rule, text, clk);
 		if (!m) {
 			refuse(eng, t, clk, ms, &rule, text, "out of memory");
 		} else {
-			m->id = eng->next_id++;
-			m->track = t;
-			m->rule = rule;
-			m->text = text;
-			m->life = policy_lifetimes_of(eng->pf, p, t->net);
-			m->start_mono = m->last_above_mono = clk->mono_ms;
-			m->start_wall = clk->wall_ms;
-			int64_t cap = m->start_mono + m->life.max_s * 1000;
-			m->expires_mono = clk->mono_ms + m->life.ban_s * 1000;
-			if (m->expires_mono > cap)
-				m->expires_mono = cap;
 			m->rate = m->peak = ms->rate;
 			m->bps = bps;
 			m->evidence = fp_json(t->fp);
-			m->prev = eng->last;
-			if (eng->last)
-				eng->last->next = m;
-			else
-				eng->first = m;
-			eng->last = m;
-			eng->active++;
-			eng->active_of[t->policy]++;
-			t->mit = m;
 			emit(eng, POLICY_EV_ANNOUNCE, clk, t, m, ms, &m->rule,
 			     m->text, NULL);
 			return;
@@ -504,7 +521,14 @@ static void manage(struct policy_engine *eng, struct mitigation *m,
 	m->bps = ms->w.bytes * 8 / ms->w.seconds;
 	if (ms->rate > m->peak)
 		m->peak = ms->rate;
-	if (ms->rate >= p->clear_threshold)
+	if (m->wait_data && ms->w.flows > 0) {
+		/* Adopted: its first data; not a whole window of it yet. */
+		m->wait_data = false;
+		m->blind_until_mono = clk->mono_ms +
+				      (int64_t)p->window_s * 1000;
+	}
+	if (ms->rate >= p->clear_threshold ||
+	    clk->mono_ms <= m->blind_until_mono)
 		m->last_above_mono = clk->mono_ms;
 	int64_t until = m->last_above_mono + m->life.clear_s * 1000;
 	int64_t ban_end = m->start_mono + m->life.ban_s * 1000;
@@ -546,6 +570,61 @@ static double decide(struct policy_engine *eng, struct track *t,
 	else
 		announce(eng, t, clk, &ms);
 	return ms.rate;
+}
+
+/* The host destination of rule (its destination component, a full
+ * length prefix) into *dst. */
+static bool rule_host(const struct fs_rule *rule, struct addr *dst)
+{
+	struct fs_iter it;
+	struct fs_component c;
+	fs_iter_init(&it, rule->afi, rule->match.data, rule->match.len);
+	while (fs_iter_next(&it, &c)) {
+		if (c.type != FS_TYPE_DST_PREFIX)
+			continue;
+		if (c.offset != 0 ||
+		    c.prefix.len != addr_bits(c.prefix.addr.family))
+			return false;
+		*dst = c.prefix.addr;
+		return true;
+	}
+	return false;
+}
+
+bool policy_engine_adopt(struct policy_engine *eng, const char *policy,
+			 const struct fs_rule *rule, int64_t expires_mono,
+			 const struct policy_clock *clk)
+{
+	size_t i = 0;
+	while (i < eng->pf->n_policies &&
+	       strcmp(eng->pf->policies[i].name, policy) != 0)
+		i++;
+	if (i == eng->pf->n_policies)
+		return false;
+	const struct policy *p = &eng->pf->policies[i];
+	struct addr dst;
+	if (p->dry_run || !rule_host(rule, &dst) ||
+	    (p->max_rules && eng->active_of[i] >= p->max_rules) ||
+	    (eng->pf->max_rules && eng->active >= eng->pf->max_rules))
+		return false;
+	struct track *t = detect_host_track(eng->det, (unsigned)i, &dst,
+					    clk->wall_ms);
+	if (!t || t->mit)
+		return false;
+	struct fs_rule copy;
+	char *text = NULL;
+	struct mitigation *m = NULL;
+	if (fs_rule_copy(&copy, rule) && (text = fs_text_string(&copy)))
+		m = mitigation_add(eng, t, &copy, text, clk);
+	if (!m) {
+		fs_rule_clear(&copy);
+		free(text);
+		return false;
+	}
+	m->expires_mono = expires_mono;
+	m->blind_until_mono = clk->mono_ms + (int64_t)p->window_s * 1000;
+	m->wait_data = true;
+	return true;
 }
 
 /* ---- the entry points -------------------------------------------------- */

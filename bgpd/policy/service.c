@@ -146,6 +146,36 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	policy_engine_tick(s->eng, &clk);
 }
 
+/* The engine takes over the policy claims the rib restored from the
+ * state file (policy_engine_adopt); the others just expire. */
+static void adopt_claims(struct policy_service *s)
+{
+	struct policy_clock clk = clock_now(s);
+	size_t adopted = 0, left = 0;
+	for (const struct rib_entry *e = rib_next(s->env.rib, NULL); e;
+	     e = rib_next(s->env.rib, e)) {
+		for (const struct rib_claim *c = e->claims; c; c = c->next) {
+			if (c->origin != RIB_ORIGIN_POLICY)
+				continue;
+			struct fs_rule view;
+			rib_claim_rule(e, c, &view);
+			if (policy_engine_adopt(s->eng, c->policy, &view,
+						c->expires_ms, &clk)) {
+				adopted++;
+				continue;
+			}
+			left++;
+			log_msg(LOG_INFO, "policy %s: restored claim %s not "
+				"taken over (unknown policy, scope group, "
+				"limits): it expires", c->policy,
+				rib_entry_text(e));
+		}
+	}
+	if (adopted || left)
+		log_msg(LOG_INFO, "policy: %zu restored claims taken over, "
+			"%zu left to expire", adopted, left);
+}
+
 static bool open_events(struct policy_service *s, const char *path,
 			char *err, size_t errlen)
 {
@@ -202,6 +232,7 @@ struct policy_service *policy_service_start(const struct policy_env *env,
 		policy_service_stop(s);
 		return NULL;
 	}
+	adopt_claims(s);
 	if (env->col)
 		collector_set_sink(env->col, on_flow, s);
 	else

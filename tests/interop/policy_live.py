@@ -12,11 +12,14 @@
       rule, and it is the one the scenario of ATTACKS (pcaps/attacks.json)
       calls for: its victim as a /32, protocol, destination port, the TCP
       flags of its "rule", and discard (GoBGP: rate 0).
-  events EVENTLOG STOP
+  events EVENTLOG STOP [SKIP]
       The event log holds, for one rule of one mitigation: an announce,
       then at least one extend before STOP (Unix seconds: the last export
       datagram sent), then a withdraw (reason clear) after STOP, in time
-      order and nothing else. Prints the event types.
+      order and nothing else. Prints the event types. With SKIP: the
+      events after the first SKIP lines (a restarted daemon's, which took
+      the mitigation over from the state file) are the same without the
+      announce, for the rule the first line announced.
   expires EVENTLOG N
       The "expires" (Unix seconds) of the Nth event, or nothing.
   state-has STATE EXPIRES
@@ -130,15 +133,23 @@ def load_events(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def events(path, stop):
+def events(path, stop, skip=None):
     ev = load_events(path)
+    before = []
+    if skip is not None:
+        before, ev = ev[:skip], ev[skip:]
     types = [e["type"] for e in ev]
+    first = [] if skip is not None else ["announce"]
     problems = []
-    if len(ev) < 3 or types[0] != "announce" or types[-1] != "withdraw" or \
-            any(t != "extend" for t in types[1:-1]):
+    if len(ev) < len(first) + 2 or types[:len(first)] != first or \
+            types[-1] != "withdraw" or \
+            any(t != "extend" for t in types[len(first):-1]):
         problems.append("sequence %s" % ",".join(types))
-    if len({e.get("rule") for e in ev}) != 1 or len({e.get("id") for e in ev}) != 1:
+    rules = {e.get("rule") for e in ev}
+    if len(rules) != 1 or len({e.get("id") for e in ev}) != 1:
         problems.append("more than one rule or id")
+    if before and rules != {before[0].get("rule")}:
+        problems.append("not the rule announced before: %s" % before[0].get("rule"))
     if [e["time"] for e in ev] != sorted(e["time"] for e in ev):
         problems.append("times out of order")
     if not any(e["type"] == "extend" and e["time"] <= stop for e in ev):
@@ -215,7 +226,8 @@ def main():
     if cmd == "rule":
         return rule(*args)
     if cmd == "events":
-        return events(args[0], float(args[1]))
+        return events(args[0], float(args[1]),
+                      int(args[2]) if len(args) > 2 else None)
     if cmd == "expires":
         return expires(args[0], int(args[1]))
     if cmd == "state-has":

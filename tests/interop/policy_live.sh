@@ -15,10 +15,14 @@
 #      the export datagram that crosses the threshold to the UPDATE on the
 #      wire (both in one loopback capture).
 #   3. Again with a new daemon, killed with SIGKILL mid-attack and started
-#      again on the same state file: GoBGP holds the rule in every sample
-#      (stale while flowspecd is down, then from the restored claim, then
-#      from the restarted engine's own announce), and it is withdrawn at
-#      the end.
+#      again on the same state file: the restarted engine takes over the
+#      claim restored from the state file (policy_engine_adopt; the log
+#      says so, `show mitigations` lists it); GoBGP holds the rule in
+#      every sample (stale while flowspecd is down, then from the
+#      restored claim, which the engine extends while the traffic goes
+#      on), and it is withdrawn after the traffic ends within the same
+#      bound as in 2; the restarted daemon's events are extends and a
+#      withdraw (clear) of the same rule, no new announce.
 #
 # Bounded waits, from the policy file and the capture (policy_live.py
 # crossing finds the crossing datagram: the first prefix of the capture
@@ -31,14 +35,15 @@
 #     clear_time (5 s) and one tick (1 s): 18 s + SLACK.
 # Restart variant: the restarted daemon misses what arrives while it is
 # down and cannot decode NetFlow v9 data until the exporter sends its
-# templates again (datagram 17, at 16.3 s here); its engine starts from
-# nothing, so it announces again only at 24.1 s (replay of datagrams
-# 17-32). The claim restored from the state file must outlive that gap:
-# with the test policy's ban_time of 10 s it would not (it expires 10 s
-# after the last extend before the kill), so this part runs the same
-# policy with ban_time RESTART_BAN (25 s): the daemon is killed once the
-# state file holds the announce's claim (about 6 s in, expiry about
-# 30 s), restarted at once (before the template refresh).
+# templates again (datagram 17, at 16.3 s here). The daemon is killed
+# once the state file holds the announce's claim (about 6 s in) and
+# restarted at once; the engine adopts the restored claim and counts
+# its rate as above clear_threshold for one window (10 s) after the
+# restart and again for one window after its first data (from 16.3 s
+# on), so it holds past the template refresh until the window is full
+# of decoded traffic, which is above clear_threshold (600 pps) again
+# and extends it (without the adoption the claim would expire 10 s
+# after the last extend before the kill, at about 16 s).
 #
 # Addresses 127.0.0.170 (flowspecd), .171 (GoBGP), .172 (the allowed
 # exporter), .173 (a non-allowed one); ports 26700 (gobgpd), 26701
@@ -75,12 +80,6 @@ say "datagram $CROSS_K (at ${CROSS_T} s) crosses the threshold; the last at ${LA
 ANNOUNCE_BOUND=$(calc "$CROSS_T + 1 + $SLACK" 0)
 WITHDRAW_BOUND=$((2 + 10 + 5 + 1 + SLACK))
 SEND_BOUND=$(calc "$LAST_T + $SLACK" 0)
-# Restart: the restarted engine announces again (at the latest with the
-# last datagram) for RESTART_BAN s, or the claim restored from the state
-# file runs out; either way by RESTART_BAN s after the traffic, or by
-# the withdraw of the rates (WITHDRAW_BOUND).
-RESTART_BAN=25
-RESTART_WITHDRAW_BOUND=$((RESTART_BAN > WITHDRAW_BOUND - SLACK ? RESTART_BAN + SLACK : WITHDRAW_BOUND))
 
 cat >"$WORK/flowspecd.json" <<EOF
 {
@@ -190,14 +189,7 @@ fsd_stop "$FSD_PID" "$WORK/flowspecd-1.log"
 # ---- 3. kill -9 mid-attack, restart on the same state file ----
 
 : >"$EVENTS"
-sed "s|$POLICY|$WORK/policy-restart.json|" "$WORK/flowspecd.json" >"$WORK/restart.json"
-"$PYTHON" - "$POLICY" "$RESTART_BAN" >"$WORK/policy-restart.json" <<'PY'
-import json, sys
-p = json.load(open(sys.argv[1]))
-p["defaults"]["ban_time"] = int(sys.argv[2])
-print(json.dumps(p, indent=1))
-PY
-fsd_start FSD_PID "$WORK/restart.json" flowspecd-2.log
+fsd_start FSD_PID "$WORK/flowspecd.json" flowspecd-2.log
 wait_until 30 up || die "no session after the second start" restart-setup
 spawn SEND_PID sender-2.log "$PYTHON" "$SEND_PY" "$CAPTURE" "$FSD" "$NF_PORT" "$EXPORTER"
 wait_until "$ANNOUNCE_BOUND" has_rule || fail restart-rule "no rule before the kill"
@@ -210,8 +202,13 @@ kill -KILL "$FSD_PID"
 wait "$FSD_PID" 2>/dev/null
 forget "$FSD_PID"
 killed=$(now)
-fsd_start FSD_PID "$WORK/restart.json" flowspecd-3.log
+fsd_start FSD_PID "$WORK/flowspecd.json" flowspecd-3.log
 alive "$SEND_PID" || fail restart-in-time "the restarted daemon came up after the traffic ended"
+check restart-adopted "the restarted daemon's log: $(grep -m1 'restored claims' "$WORK/flowspecd-3.log")" \
+    grep -q "1 restored claims taken over, 0 left to expire" "$WORK/flowspecd-3.log"
+check restart-mitigations "show mitigations --json after the restart: $("$PYTHON" "$LIVE_PY" mitigation \
+    "$(ctl show mitigations --json)" "$rule_text" "$VICTIM")" \
+    "$PYTHON" "$LIVE_PY" mitigation "$(ctl show mitigations --json)" "$rule_text" "$VICTIM"
 # Sample GoBGP's table until the traffic stops: the rule in every sample.
 samples=0 lost=""
 while alive "$SEND_PID" && ((samples < 400)); do
@@ -223,19 +220,18 @@ check restart-kept "lost after the kill at: ${lost:0:400}" [ -z "$lost" -a "$sam
 say "restart: $samples samples of GoBGP's table from the kill to the end of the traffic"
 check restart-established "no session after the restart" up
 stopped=$(now)
-if wait_until "$RESTART_WITHDRAW_BOUND" no_rule; then
+if wait_until "$WITHDRAW_BOUND" no_rule; then
     pass restart-withdrawn
     say "restart: withdrawn at GoBGP $(calc "$(now) - $stopped" 1) s after the last datagram"
 else
-    fail restart-withdrawn "GoBGP still has $(tr '\n' ';' <"$WORK/table.txt") $RESTART_WITHDRAW_BOUND s after the traffic stopped"
+    fail restart-withdrawn "GoBGP still has $(tr '\n' ';' <"$WORK/table.txt") $WITHDRAW_BOUND s after the traffic stopped"
 fi
-# The restarted engine's own decisions (the withdraw may follow the
-# rib's expiry of the same claim by up to a tick).
-after_events() { tail -n +$((before_kill + 1)) "$EVENTS" | grep -o '"type":"[a-z_]*"' | cut -d'"' -f4 | tr '\n' ' '; }
-wait_until 3 eval 'after_events | grep -q withdraw' || true
-check restart-redetected "the restarted daemon's events: $(after_events)" \
-    eval 'after_events | grep -q "^announce "'
-say "restart: events of the restarted daemon: $(after_events)"
+# The restarted engine's own decisions: it manages the adopted rule.
+wait_until 3 eval '[ "$(tail -n 1 "$EVENTS" | grep -c withdraw)" = 1 ]' || true
+seq=$("$PYTHON" "$LIVE_PY" events "$EVENTS" "$stopped" "$before_kill")
+check restart-events "the restarted daemon's events: $seq" \
+    "$PYTHON" "$LIVE_PY" events "$EVENTS" "$stopped" "$before_kill"
+say "restart: events of the restarted daemon: $seq"
 fsd_stop "$FSD_PID" "$WORK/flowspecd-3.log"
 stop_pid "$CAP_PID"
 finish

@@ -783,6 +783,169 @@ START_TEST(group_scope)
 }
 END_TEST
 
+/* ---- adoption after a restart --------------------------------------- */
+
+#define VICTIM_RULE "flow route { match { destination 10.50.100.100/32; " \
+	"protocol udp; destination-port =53; } then { discard; } }"
+
+/* Adopts text for policy with the restored expiry expires at now (and
+ * starts the tick grid there). */
+static bool adopt(struct lab *l, const char *policy, const char *text,
+		  int64_t expires)
+{
+	struct fs_rule r;
+	struct fs_text_error err;
+	ck_assert_msg(fs_text_parse(&r, text, NULL, &err), "%s", err.msg);
+	fs_rule_normalize(&r);
+	struct policy_clock c = clock_at(l->now);
+	policy_engine_run(l->eng, &c);
+	bool ok = policy_engine_adopt(l->eng, policy, &r, expires, &c);
+	fs_rule_clear(&r);
+	return ok;
+}
+
+/* Adopted at T0 with 5 s left, traffic at 0.6 MB/s (above clear 0.5,
+ * below threshold 1): no event at the adoption, listed in the
+ * mitigations, extended (the first tick moves the restored expiry to
+ * ban_time), never announced again; after the traffic stops it is
+ * withdrawn as in hysteresis_and_clear_time: stop + 3 s + clear_time. */
+START_TEST(adopt_extends_while_above)
+{
+	struct lab *l = lab_new(udp_policy(", \"clear_threshold\": \"4M\"",
+					   NULL));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000));
+	ck_assert_uint_eq(l->rec.n, 0);
+	struct policy_clock c = clock_at(T0);
+	json_t *o = policy_engine_mitigations(l->eng, &c);
+	json_t *m = json_array_get(json_object_get(o, "mitigations"), 0);
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "target")),
+			 "10.50.100.100");
+	char *want = canon(VICTIM_RULE);
+	ck_assert_str_eq(json_string_value(json_object_get(m, "rule")), want);
+	free(want);
+	ck_assert_int_eq(json_integer_value(json_object_get(m, "ttl")), 5);
+	json_decref(o);
+
+	struct stream s = dns_at("10.50.100.100", 0.6);
+	stream(l, &s, T0, T0 + 120000);
+	ck_assert_uint_eq(l->rec.count[POLICY_EV_ANNOUNCE], 0);
+	ck_assert_uint_eq(l->rec.count[POLICY_EV_WITHDRAW], 0);
+	ck_assert_uint_ge(l->rec.count[POLICY_EV_EXTEND], 2);
+	const struct event *x = find(l, POLICY_EV_EXTEND, 0);
+	ck_assert_int_eq(x->time_ms, T0 + 1000);
+	ck_assert_uint_eq(x->ttl_s, 60);
+	assert_rule(x, VICTIM_RULE);
+	idle_until(l, T0 + 200000);
+	ck_assert_uint_eq(l->rec.count[POLICY_EV_WITHDRAW], 1);
+	const struct event *w = find(l, POLICY_EV_WITHDRAW, 0);
+	ck_assert_int_eq(w->time_ms, T0 + 120000 + 23000);
+	ck_assert_str_eq(w->reason, "clear");
+	assert_rule(w, VICTIM_RULE);
+	ck_assert_uint_eq(l->rec.count[POLICY_EV_ANNOUNCE], 0);
+	lab_free(l);
+}
+END_TEST
+
+/* No traffic after the restart: withdrawn at restart + max(ban_time,
+ * window + clear_time), as if the attack had stopped at the restart. */
+START_TEST(adopt_traffic_gone)
+{
+	/* ban 10 s, window 10 s, clear 20 s: window + clear_time decides;
+	 * the restored expiry (40 s) is not extended. */
+	struct lab *l = lab_new(udp_policy(", \"ban_time\": 10", NULL));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 40000));
+	idle_until(l, T0 + 100000);
+	ck_assert_uint_eq(l->rec.n, 1);
+	const struct event *w = find(l, POLICY_EV_WITHDRAW, 0);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(w->time_ms, T0 + 30000);
+	ck_assert_str_eq(w->reason, "clear");
+	ck_assert_str_eq(w->target, "10.50.100.100");
+	lab_free(l);
+
+	/* ban 60 s decides: the restored expiry (5 s) is moved to ban_time
+	 * once. */
+	l = lab_new(udp_policy(NULL, NULL));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000));
+	idle_until(l, T0 + 100000);
+	ck_assert_uint_eq(l->rec.count[POLICY_EV_EXTEND], 1);
+	ck_assert_uint_eq(find(l, POLICY_EV_EXTEND, 0)->ttl_s, 60);
+	w = find(l, POLICY_EV_WITHDRAW, 0);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(w->time_ms, T0 + 60000);
+	ck_assert_uint_eq(l->rec.n, 2);
+	lab_free(l);
+
+	/* A trickle below clear_threshold from 15 s on (after the first
+	 * window; the first tick to see it: 16 s): counted as above until a
+	 * window after that, 26 s, withdrawn clear_time later. */
+	l = lab_new(udp_policy(", \"ban_time\": 10", NULL));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 40000));
+	idle_until(l, T0 + 15000);
+	struct stream s = dns_at("10.50.100.100", 0.1);
+	stream(l, &s, T0 + 15000, T0 + 16000);
+	idle_until(l, T0 + 100000);
+	ck_assert_uint_eq(l->rec.count[POLICY_EV_ANNOUNCE], 0);
+	ck_assert_uint_eq(l->rec.count[POLICY_EV_WITHDRAW], 1);
+	w = find(l, POLICY_EV_WITHDRAW, 0);
+	ck_assert_int_eq(w->time_ms, T0 + 46000);
+	lab_free(l);
+}
+END_TEST
+
+START_TEST(adopt_refused)
+{
+	struct lab *l = lab_new(udp_policy(NULL, NULL));
+	ck_assert(!adopt(l, "no-such-policy", VICTIM_RULE, T0 + 5000));
+	ck_assert(!adopt(l, "udp-flood", "flow route { match { protocol udp; "
+			 "} then { discard; } }", T0 + 5000));
+	ck_assert(!adopt(l, "udp-flood", "flow route { match { destination "
+			 "10.50.100.0/24; } then { discard; } }", T0 + 5000));
+	ck_assert(!adopt(l, "udp-flood", "flow route { match { destination "
+			 "10.51.0.1/32; } then { discard; } }", T0 + 5000));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000));
+	ck_assert(!adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000));
+	struct policy_engine_stats st;
+	policy_engine_stats(l->eng, &st);
+	ck_assert_uint_eq(st.active, 1);
+	lab_free(l);
+
+	l = lab_new(udp_policy(", \"scope\": \"group\"", NULL));
+	ck_assert(!adopt(l, "udp-flood", "flow route { match { destination "
+			 "10.50.0.0/16; } then { discard; } }", T0 + 5000));
+	lab_free(l);
+	l = lab_new(udp_policy(", \"dry_run\": true", NULL));
+	ck_assert(!adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000));
+	ck_assert_uint_eq(l->rec.n, 0);
+	lab_free(l);
+}
+END_TEST
+
+/* max_lifetime counts from the adoption and caps it under a constant
+ * attack; the attack is not announced again while it goes on. */
+START_TEST(adopt_max_lifetime_caps)
+{
+	struct lab *l = lab_new(udp_policy(", \"ban_time\": 10, "
+					   "\"max_lifetime\": 30", NULL));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 8000));
+	struct stream s = dns_at("10.50.100.100", 2);
+	stream(l, &s, T0, T0 + 70000);
+	ck_assert_uint_eq(l->rec.count[POLICY_EV_ANNOUNCE], 0);
+	ck_assert_uint_ge(l->rec.count[POLICY_EV_EXTEND], 1);
+	ck_assert_uint_eq(l->rec.count[POLICY_EV_WITHDRAW], 1);
+	const struct event *w = find(l, POLICY_EV_WITHDRAW, 0);
+	ck_assert_str_eq(w->reason, "max_lifetime");
+	ck_assert_int_eq(w->time_ms, T0 + 30000);
+	for (size_t i = 0; find(l, POLICY_EV_EXTEND, i); i++) {
+		const struct event *x = find(l, POLICY_EV_EXTEND, i);
+		ck_assert_int_le(x->time_ms + (int64_t)x->ttl_s * 1000,
+				 T0 + 30000);
+	}
+	lab_free(l);
+}
+END_TEST
+
 static void json_line(void *ctx, const struct policy_event *ev)
 {
 	ck_assert(policy_event_write(ctx, ev));
@@ -880,6 +1043,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, tiny_table);
 	tcase_add_test(tc, group_scope);
 	tcase_add_test(tc, event_and_mitigation_json);
+	tcase_add_test(tc, adopt_extends_while_above);
+	tcase_add_test(tc, adopt_traffic_gone);
+	tcase_add_test(tc, adopt_refused);
+	tcase_add_test(tc, adopt_max_lifetime_caps);
 	suite_add_tcase(s, tc);
 	return s;
 }
