@@ -82,17 +82,8 @@ $(gobgp_neighbor_toml "$FSD" 65100 "$GO" "" \
     "    restart-time = 30")
 EOF
 
-# table_now: GoBGP's normalised table in $WORK/table.txt, "STALE TOTAL"
-# in $WORK/stale.txt.
-table_now() {
-    local f
-    for f in ipv4-flowspec ipv6-flowspec; do
-        gocli "$GO" "$GO_API" global rib -a "$f" -j 2>/dev/null || echo '{}'
-        echo
-    done >"$WORK/rib.json"
-    "$PYTHON" "$INTEROP_PY" gobgp-table <"$WORK/rib.json" >"$WORK/table.txt"
-    "$PYTHON" "$INTEROP_PY" gobgp-stale <"$WORK/rib.json" >"$WORK/stale.txt"
-}
+# table_now: GoBGP's table in $WORK/table.txt, "STALE TOTAL" in stale.txt.
+table_now() { gobgp_table_stale "$GO" "$GO_API"; }
 stale_is() { [ "$(cat "$WORK/stale.txt")" = "$1" ]; }
 # remote_gr: GoBGP's text on the GR capability flowspecd sent.
 remote_gr() { gocli "$GO" "$GO_API" neighbor "$FSD" | grep -A1 -m1 'Remote: restart time'; }

@@ -62,15 +62,7 @@ $(gobgp_neighbor_toml "$FSD" 65100 "$GO" "" \
 EOF2
 
 # table_now: GoBGP's table in $WORK/table.txt, "STALE TOTAL" in stale.txt.
-table_now() {
-    local f
-    for f in ipv4-flowspec ipv6-flowspec; do
-        gocli "$GO" "$GO_API" global rib -a "$f" -j 2>/dev/null || echo '{}'
-        echo
-    done >"$WORK/rib.json"
-    "$PYTHON" "$INTEROP_PY" gobgp-table <"$WORK/rib.json" >"$WORK/table.txt"
-    "$PYTHON" "$INTEROP_PY" gobgp-stale <"$WORK/rib.json" >"$WORK/stale.txt"
-}
+table_now() { gobgp_table_stale "$GO" "$GO_API"; }
 table_is() { # table_is EXPECTED "STALE TOTAL"
     table_now && same_table "$1" "$WORK/table.txt" &&
         [ "$(cat "$WORK/stale.txt")" = "$2" ]

@@ -263,14 +263,25 @@ gobgp_msgs() {
         "$PYTHON" "$INTEROP_PY" gobgp-msgs "$4" "$5"
 }
 
-# gobgp_table HOST PORT: the rules GoBGP holds (both Flowspec families),
-# one normalised line each (interop.py gobgp-table), sorted.
-gobgp_table() {
+# gobgp_rib_json HOST PORT: GoBGP's JSON tables of both Flowspec families.
+gobgp_rib_json() {
     local host=$1 port=$2 f
     for f in ipv4-flowspec ipv6-flowspec; do
         gocli "$host" "$port" global rib -a "$f" -j 2>/dev/null || echo '{}'
         echo
-    done | "$PYTHON" "$INTEROP_PY" gobgp-table
+    done
+}
+
+# gobgp_table HOST PORT: the rules GoBGP holds (both Flowspec families),
+# one normalised line each (interop.py gobgp-table), sorted.
+gobgp_table() { gobgp_rib_json "$1" "$2" | "$PYTHON" "$INTEROP_PY" gobgp-table; }
+
+# gobgp_table_stale HOST PORT: the same table in $WORK/table.txt, and
+# "STALE TOTAL" (rules GoBGP marks stale, all rules) in $WORK/stale.txt.
+gobgp_table_stale() {
+    gobgp_rib_json "$1" "$2" >"$WORK/rib.json" &&
+        "$PYTHON" "$INTEROP_PY" gobgp-table <"$WORK/rib.json" >"$WORK/table.txt" &&
+        "$PYTHON" "$INTEROP_PY" gobgp-stale <"$WORK/rib.json" >"$WORK/stale.txt"
 }
 
 # gobgp_neighbor_toml ADDR AS LOCAL PORT [LINE…]: a [[neighbors]] block
