@@ -748,29 +748,7 @@ static void top_user(struct loader *ld, json_t *v, void *t)
 static void top_never_filter(struct loader *ld, json_t *v, void *t)
 {
 	struct config *cfg = t;
-	if (!ld_want_array(ld, v))
-		return;
-	size_t n = json_array_size(v);
-	if (n == 0)
-		return;
-	cfg->never_filter = calloc(n, sizeof *cfg->never_filter);
-	if (!cfg->never_filter) {
-		ld->oom = true;
-		return;
-	}
-	size_t i;
-	json_t *p;
-	json_array_foreach(v, i, p) {
-		ld_push_index(ld, i);
-		const char *s = ld_want_string(ld, p, 0);
-		struct prefix pfx;
-		if (s && !prefix_parse(&pfx, s, strlen(s)))
-			ld_error(ld, "'%s' is not a prefix (ADDR/LEN with no bit "
-				 "set past LEN)", s);
-		else if (s)
-			cfg->never_filter[cfg->n_never_filter++] = pfx;
-		ld_pop(ld);
-	}
+	ld_want_prefixes(ld, v, &cfg->never_filter, &cfg->n_never_filter);
 	/* The rib refuses these (rib.h); --check says so first. */
 	for (size_t k = 0; k < cfg->n_static_rules; k++) {
 		char why[200];

@@ -437,6 +437,43 @@ bool ld_want_addr(struct loader *ld, const json_t *v, struct addr *out)
 	return true;
 }
 
+bool ld_want_prefix(struct loader *ld, const json_t *v, struct prefix *p)
+{
+	const char *s = ld_want_string(ld, v, 0);
+	if (!s)
+		return false;
+	if (!prefix_parse(p, s, strlen(s))) {
+		ld_error(ld, "'%s' is not a prefix (ADDR/LEN with no bit set "
+			 "past LEN)", s);
+		return false;
+	}
+	return true;
+}
+
+void ld_want_prefixes(struct loader *ld, const json_t *v,
+		      struct prefix **list, size_t *n)
+{
+	if (!ld_want_array(ld, v))
+		return;
+	size_t add = json_array_size(v);
+	if (add == 0)
+		return;
+	struct prefix *l = realloc(*list, (*n + add) * sizeof *l);
+	if (!l) {
+		ld->oom = true;
+		return;
+	}
+	*list = l;
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e) {
+		ld_push_index(ld, i);
+		if (ld_want_prefix(ld, e, &l[*n]))
+			(*n)++;
+		ld_pop(ld);
+	}
+}
+
 bool ld_want_array(struct loader *ld, const json_t *v)
 {
 	if (!json_is_array(v)) {

@@ -99,6 +99,12 @@ const char *ld_want_string(struct loader *ld, const json_t *v, size_t max);
 void ld_set_string(struct loader *ld, const json_t *v, size_t max,
 		   char **dst);
 bool ld_want_addr(struct loader *ld, const json_t *v, struct addr *out);
+/* A prefix string ("10.50.0.0/16", no bit set past the length). */
+bool ld_want_prefix(struct loader *ld, const json_t *v, struct prefix *p);
+/* An array of prefixes, appended to *list (*n of them); each bad one is
+ * an error at its index. */
+void ld_want_prefixes(struct loader *ld, const json_t *v,
+		      struct prefix **list, size_t *n);
 bool ld_want_array(struct loader *ld, const json_t *v);
 
 /* One known key of an object and its parser (v is its value, target the

@@ -85,44 +85,6 @@ static bool want_rate(struct loader *ld, const json_t *v, double *out)
 	return true;
 }
 
-static bool want_prefix(struct loader *ld, const json_t *v, struct prefix *p)
-{
-	const char *s = ld_want_string(ld, v, 0);
-	if (!s)
-		return false;
-	if (!prefix_parse(p, s, strlen(s))) {
-		ld_error(ld, "'%s' is not a prefix (ADDR/LEN with no bit set "
-			 "past LEN)", s);
-		return false;
-	}
-	return true;
-}
-
-/* An array of prefixes appended to *list. */
-static void want_prefixes(struct loader *ld, const json_t *v,
-			  struct prefix **list, size_t *n)
-{
-	if (!ld_want_array(ld, v))
-		return;
-	size_t add = json_array_size(v);
-	if (add == 0)
-		return;
-	struct prefix *l = realloc(*list, (*n + add) * sizeof *l);
-	if (!l) {
-		ld->oom = true;
-		return;
-	}
-	*list = l;
-	size_t i;
-	json_t *e;
-	json_array_foreach(v, i, e) {
-		ld_push_index(ld, i);
-		if (want_prefix(ld, e, &l[*n]))
-			(*n)++;
-		ld_pop(ld);
-	}
-}
-
 static void want_seconds(struct loader *ld, const json_t *v, uint64_t min,
 			 int64_t *out)
 {
@@ -343,7 +305,7 @@ static void m_fragment(struct loader *ld, json_t *v, void *t)
 static void m_source(struct loader *ld, json_t *v, void *t)
 {
 	struct policy_match *m = ((struct pmatch *)t)->m;
-	want_prefixes(ld, v, &m->sources, &m->n_sources);
+	ld_want_prefixes(ld, v, &m->sources, &m->n_sources);
 }
 
 static const struct ld_key match_keys[] = {
@@ -409,7 +371,7 @@ struct pnet {
 static void n_prefixes(struct loader *ld, json_t *v, void *t)
 {
 	struct policy_network *net = ((struct pnet *)t)->net;
-	want_prefixes(ld, v, &net->prefixes, &net->n_prefixes);
+	ld_want_prefixes(ld, v, &net->prefixes, &net->n_prefixes);
 	if (json_is_array(v) && json_array_size(v) == 0)
 		ld_error(ld, "must hold at least one prefix");
 }
@@ -856,7 +818,7 @@ static void top_policies(struct loader *ld, json_t *v, void *t)
 static void top_never_filter(struct loader *ld, json_t *v, void *t)
 {
 	struct policy_file *pf = ((struct pload *)t)->pf;
-	want_prefixes(ld, v, &pf->never_filter, &pf->n_never_filter);
+	ld_want_prefixes(ld, v, &pf->never_filter, &pf->n_never_filter);
 }
 
 static void top_defaults(struct loader *ld, json_t *v, void *t)
