@@ -3,7 +3,8 @@
 #
 # Installs the Debian packages that are missing, builds build-test/ with
 # clang (gcc when there is no clang), ASan + UBSan and the fuzz harnesses,
-# then runs, in order:
+# builds the sources once more with the other compiler (a pass or a
+# failure of its own), then runs, in order:
 #   1. every unit test program (tests/unit/test_*.c, Check): each Check test
 #      counts as one pass or one failure;
 #   2. tests/tshark/*.sh, tests/interop/*.sh, tests/fuzz/run.sh: each prints
@@ -94,6 +95,25 @@ else
 	grep -E 'error|Error|undefined reference' "$LOGS/build.log" |
 		head -n 40
 	fail_line "build: some targets failed (log: $LOGS/build.log)"
+fi
+
+# The same sources once more with the other compiler (gcc after clang;
+# the default build type, -Werror): each warns about things the other
+# misses. Only built, not run.
+case $(basename "$cc") in clang*) other=gcc ;; *) other=clang ;; esac
+if command -v "$other" >/dev/null; then
+	section "build $BUILD/$other (-Werror)"
+	if { cmake -S "$ROOT" -B "$BUILD/$other" \
+		-DCMAKE_C_COMPILER="$(command -v "$other")" &&
+		cmake --build "$BUILD/$other" -j2; } \
+		>"$LOGS/build-$other.log" 2>&1; then
+		echo "PASS: build/$other"
+		passed=$((passed + 1))
+	else
+		grep -E 'error|Error|undefined reference' \
+			"$LOGS/build-$other.log" | head -n 40
+		fail_line "build/$other: failed (log: $LOGS/build-$other.log)"
+	fi
 fi
 
 # ---- 3. unit tests ---------------------------------------------------------
