@@ -33,6 +33,7 @@
 #include "bgpd/bgp/session.h"
 #include "bgpd/collector/service.h"
 #include "bgpd/config.h"
+#include "bgpd/policy/policy.h"
 #include "bgpd/policy/service.h"
 #include "bgpd/control/audit.h"
 #include "bgpd/control/ctl.h"
@@ -196,14 +197,57 @@ static void gr_start(struct daemon *d)
 
 /* ---- reload ---- */
 
-/* Re-reads the config file: a broken one changes nothing (err gets its
- * first error; every error is logged); a good one is applied
- * (reload.h) and kept. */
+static struct policy_service *start_policy(struct daemon *d,
+					   struct policy_file *pf,
+					   char *err, size_t errlen)
+{
+	const struct policy_env env = {
+		.base = d->base, .rib = d->rib,
+		.col = d->collector ? collector_service_core(d->collector) :
+				      NULL,
+		.wall_ms = wall_ms, .mono_ms = mono_ms,
+	};
+	return policy_service_start(&env, pf, d->cfg->event_log, err, errlen);
+}
+
+/* The policy file of the reloaded config (pf, loaded; NULL: none any
+ * more) replaces the running one (policy_service_reload), starts the
+ * engine or stops it. False with err when it could not be applied. */
+static bool reload_policy(struct daemon *d, struct policy_file *pf,
+			  char *err, size_t errlen)
+{
+	if (!pf) {
+		if (d->policy) {
+			log_msg(LOG_INFO, "reload: no policy file any more: "
+				"the engine stops, its rules expire");
+			policy_service_stop(d->policy);
+			d->policy = NULL;
+			/* An empty list: cannot fail. */
+			rib_set_protected(d->rib, RIB_PROTECT_POLICY, NULL, 0);
+		}
+		return true;
+	}
+	if (d->policy)
+		return policy_service_reload(d->policy, pf, d->cfg->event_log,
+					     err, errlen);
+	d->policy = start_policy(d, pf, err, errlen);
+	return d->policy != NULL;
+}
+
+/* Re-reads the config file and the policy file it names: a broken one
+ * changes nothing (err gets the first error; every error is logged); a
+ * good one is applied (reload.h, reload_policy) and kept. */
 static bool reload(struct daemon *d, char *err, size_t errlen)
 {
 	struct config_errors errs;
 	config_errors_init(&errs);
 	struct config *next = config_load(d->cfg->path, &errs);
+	struct policy_file *pf = NULL;
+	if (next && next->policy &&
+	    !(pf = policy_load(next->policy, next, &errs))) {
+		config_free(next);
+		next = NULL;
+	}
 	for (size_t i = 0; i < errs.n; i++)
 		log_msg(LOG_ERROR, "reload: %s", errs.lines[i]);
 	if (!next) {
@@ -238,6 +282,13 @@ static bool reload(struct daemon *d, char *err, size_t errlen)
 		st.peers_added, st.peers_removed, st.peers_reset, st.peers_kept,
 		st.rules_added, st.rules_replaced, st.rules_withdrawn,
 		st.rules_kept);
+	char perr[256];
+	if (!reload_policy(d, pf, perr, sizeof perr)) {
+		log_msg(LOG_ERROR, "reload: policy: %s", perr);
+		snprintf(err, errlen, "config applied, but the policy file "
+			 "not: %s (the running policies kept)", perr);
+		return false;
+	}
 	return true;
 }
 
@@ -544,13 +595,16 @@ static void start(struct daemon *d)
 			fatal("collector: %s", err);
 	}
 	if (d->cfg->policy) {
-		const struct policy_env env = {
-			.base = d->base, .rib = d->rib,
-			.col = d->collector ?
-			       collector_service_core(d->collector) : NULL,
-			.wall_ms = wall_ms, .mono_ms = mono_ms,
-		};
-		d->policy = policy_service_start(&env, d->cfg, err, sizeof err);
+		struct config_errors errs;
+		config_errors_init(&errs);
+		struct policy_file *pf = policy_load(d->cfg->policy, d->cfg,
+						     &errs);
+		config_errors_print(&errs, stderr);
+		config_errors_clear(&errs);
+		if (!pf)
+			fatal("policy file %s has errors (above)",
+			      d->cfg->policy);
+		d->policy = start_policy(d, pf, err, sizeof err);
 		if (!d->policy)
 			fatal("%s", err);
 	}

@@ -39,8 +39,6 @@ static void note_restart_keys(const struct config *cur,
 		{ "user", cur->user, next->user },
 		{ "state_file", cur->state_file, next->state_file },
 		{ "audit_log", cur->audit_log, next->audit_log },
-		{ "policy", cur->policy, next->policy },
-		{ "event_log", cur->event_log, next->event_log },
 	};
 	for (size_t i = 0; i < sizeof strs / sizeof strs[0]; i++)
 		if (!same_str(strs[i].cur, strs[i].next))
@@ -59,10 +57,6 @@ static void note_restart_keys(const struct config *cur,
 		      json_equal(objs[i].cur, objs[i].next)))
 			log_msg(LOG_WARN, "reload: %s changed: applies at the "
 				"next restart", objs[i].key);
-	if (next->policy)
-		log_msg(LOG_INFO, "reload: the policy file %s is read at "
-			"start only: restart to apply changes to it",
-			next->policy);
 }
 
 static void reload_peers(const struct reload_target *t,

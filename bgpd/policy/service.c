@@ -10,7 +10,6 @@
 #include <event2/event.h>
 
 #include "bgpd/collector/collector.h"
-#include "bgpd/config.h"
 #include "bgpd/control/http.h"
 #include "bgpd/policy/engine.h"
 #include "bgpd/rib/rib.h"
@@ -146,8 +145,9 @@ static void on_tick(evutil_socket_t fd, short what, void *arg)
 	policy_engine_tick(s->eng, &clk);
 }
 
-/* The engine takes over the policy claims the rib restored from the
- * state file (policy_engine_adopt); the others just expire. */
+/* The engine takes over the policy claims in the rib: restored from the
+ * state file at start, the running engine's at a reload
+ * (policy_engine_adopt); the others just expire. */
 static void adopt_claims(struct policy_service *s)
 {
 	struct policy_clock clk = clock_now(s);
@@ -165,81 +165,95 @@ static void adopt_claims(struct policy_service *s)
 				continue;
 			}
 			left++;
-			log_msg(LOG_INFO, "policy %s: restored claim %s not "
-				"taken over (unknown policy, scope group, "
-				"limits): it expires", c->policy,
-				rib_entry_text(e));
+			log_msg(LOG_INFO, "policy %s: claim %s not taken over "
+				"(unknown policy, scope group, limits): it "
+				"expires", c->policy, rib_entry_text(e));
 		}
 	}
 	if (adopted || left)
-		log_msg(LOG_INFO, "policy: %zu restored claims taken over, "
-			"%zu left to expire", adopted, left);
+		log_msg(LOG_INFO, "policy: claims taken over: %zu, left to "
+			"expire: %zu", adopted, left);
 }
 
-static bool open_events(struct policy_service *s, const char *path,
-			char *err, size_t errlen)
+/* The event log at path (append), or stderr; NULL with err. */
+static FILE *open_events(const char *path, char *err, size_t errlen)
 {
-	if (!path) {
-		s->events = stderr;
-		return true;
-	}
-	s->events = fopen(path, "a");
-	if (!s->events) {
+	if (!path)
+		return stderr;
+	FILE *f = fopen(path, "a");
+	if (!f)
 		snprintf(err, errlen, "event log %s: %m", path);
-		return false;
-	}
-	return true;
+	return f;
 }
 
-struct policy_service *policy_service_start(const struct policy_env *env,
-					    const struct config *cfg,
-					    char *err, size_t errlen)
+static void close_events(FILE *f)
 {
-	struct policy_service *s = calloc(1, sizeof *s);
-	if (!s) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	s->env = *env;
-	struct config_errors errs;
-	config_errors_init(&errs);
-	s->pf = policy_load(cfg->policy, cfg, &errs);
-	config_errors_print(&errs, stderr);
-	config_errors_clear(&errs);
-	if (!s->pf) {
-		snprintf(err, errlen, "policy file %s has errors (above)",
-			 cfg->policy);
-		policy_service_stop(s);
-		return NULL;
-	}
-	if (!open_events(s, cfg->event_log, err, errlen)) {
-		policy_service_stop(s);
-		return NULL;
-	}
+	if (f && f != stderr)
+		fclose(f);
+}
+
+bool policy_service_reload(struct policy_service *s, struct policy_file *pf,
+			   const char *event_log, char *err, size_t errlen)
+{
 	const struct policy_sink sink = {
 		.announce = on_announce, .extend = claim,
 		.withdraw = on_withdraw, .refused = on_report,
 		.dry_run = on_report, .ctx = s,
 	};
-	s->eng = policy_engine_new(s->pf, &sink);
+	FILE *events = open_events(event_log, err, errlen);
+	struct policy_engine *eng = events ? policy_engine_new(pf, &sink) :
+					     NULL;
+	if (!eng || !rib_set_protected(s->env.rib, RIB_PROTECT_POLICY,
+				       pf->never_filter, pf->n_never_filter)) {
+		if (events)
+			snprintf(err, errlen, "out of memory");
+		policy_engine_free(eng);
+		close_events(events);
+		policy_file_free(pf);
+		return false;
+	}
+	policy_engine_free(s->eng);
+	policy_file_free(s->pf);
+	close_events(s->events);
+	s->eng = eng;
+	s->pf = pf;
+	s->events = events;
+	adopt_claims(s);
+	log_msg(LOG_INFO, "policy %s: %zu policies", pf->path,
+		pf->n_policies);
+	return true;
+}
+
+struct policy_service *policy_service_start(const struct policy_env *env,
+					    struct policy_file *pf,
+					    const char *event_log,
+					    char *err, size_t errlen)
+{
+	struct policy_service *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		policy_file_free(pf);
+		return NULL;
+	}
+	s->env = *env;
 	s->tick = event_new(env->base, -1, EV_PERSIST, on_tick, s);
 	const struct timeval every = { POLICY_TICK_MS / 1000,
 				       POLICY_TICK_MS % 1000 * 1000 };
-	if (!s->eng || !s->tick || event_add(s->tick, &every) < 0 ||
-	    !rib_set_protected(env->rib, RIB_PROTECT_POLICY,
-			       s->pf->never_filter, s->pf->n_never_filter)) {
+	if (!s->tick || event_add(s->tick, &every) < 0) {
 		snprintf(err, errlen, "out of memory");
+		policy_file_free(pf);
 		policy_service_stop(s);
 		return NULL;
 	}
-	adopt_claims(s);
+	if (!policy_service_reload(s, pf, event_log, err, errlen)) {
+		policy_service_stop(s);
+		return NULL;
+	}
 	if (env->col)
 		collector_set_sink(env->col, on_flow, s);
 	else
 		log_msg(LOG_WARN, "policy %s: no collector configured: the "
-			"policies see no traffic", cfg->policy);
-	log_msg(LOG_INFO, "policy %s: %zu policies", cfg->policy,
-		s->pf->n_policies);
+			"policies see no traffic", s->pf->path);
 	return s;
 }
 
@@ -253,8 +267,7 @@ void policy_service_stop(struct policy_service *s)
 		event_free(s->tick);
 	policy_engine_free(s->eng);
 	policy_file_free(s->pf);
-	if (s->events && s->events != stderr)
-		fclose(s->events);
+	close_events(s->events);
 	free(s);
 }
 

@@ -18,8 +18,8 @@
 #include "lib/writer.h"
 
 struct collector;
-struct config;
 struct event_base;
+struct policy_file;
 struct rib;
 
 /* What the service runs on; everything must outlive it. */
@@ -33,13 +33,25 @@ struct policy_env {
 
 struct policy_service;
 
-/* Loads cfg->policy (which must be set; its errors are printed on
- * stderr, one per line) and starts. NULL with a one-line reason in err
- * when the file has errors, the event log cannot be opened or out of
- * memory. */
+/* Starts on pf (policy_load; owned from here on, freed on failure) with
+ * the event log at event_log (appended to; NULL: stderr). The engine
+ * takes over the policy claims already in the rib (restored from the
+ * state file). NULL with a one-line reason in err when the event log
+ * cannot be opened or out of memory. */
 struct policy_service *policy_service_start(const struct policy_env *env,
-					    const struct config *cfg,
+					    struct policy_file *pf,
+					    const char *event_log,
 					    char *err, size_t errlen);
+/* Reload: pf (owned from here on) replaces the running file with a new
+ * engine, the event log is opened again (event_log may be another path),
+ * pf's never_filter replaces the old one's, and the new engine takes
+ * over every policy claim in the rib (policy_engine_adopt: a mitigation
+ * of a policy still in pf goes on, re-measured, its lifetime from now);
+ * the claims of policies gone from pf just expire. Detection windows
+ * start empty. False with err (s runs on unchanged, pf freed) when the
+ * event log cannot be opened or out of memory. */
+bool policy_service_reload(struct policy_service *s, struct policy_file *pf,
+			   const char *event_log, char *err, size_t errlen);
 /* Stops; the policy claims stay in the rib (and the state file) until
  * they expire: every policy rule has an expiry. NULL-safe. */
 void policy_service_stop(struct policy_service *s);

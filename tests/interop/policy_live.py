@@ -17,9 +17,14 @@
       then at least one extend before STOP (Unix seconds: the last export
       datagram sent), then a withdraw (reason clear) after STOP, in time
       order and nothing else. Prints the event types. With SKIP: the
-      events after the first SKIP lines (a restarted daemon's, which took
-      the mitigation over from the state file) are the same without the
+      first SKIP lines are an announce and extends, and the events after
+      them (those of an engine that took the mitigation over: after a
+      reload, or a restart on the state file) are the same without the
       announce, for the rule the first line announced.
+  edit-policy POLICY broken|added
+      POLICY (JSON) on stdout, changed: "broken" gives the first policy
+      the threshold "lots"; "added" appends a policy (icmp-flood, a copy
+      of the last one for ICMP, which the SYN flood does not feed).
   expires EVENTLOG N
       The "expires" (Unix seconds) of the Nth event, or nothing.
   state-has STATE EXPIRES
@@ -148,6 +153,10 @@ def events(path, stop, skip=None):
     rules = {e.get("rule") for e in ev}
     if len(rules) != 1 or len({e.get("id") for e in ev}) != 1:
         problems.append("more than one rule or id")
+    btypes = [e["type"] for e in before]
+    if skip is not None and (btypes[:1] != ["announce"] or
+                             any(t != "extend" for t in btypes[1:])):
+        problems.append("before the takeover: %s" % ",".join(btypes))
     if before and rules != {before[0].get("rule")}:
         problems.append("not the rule announced before: %s" % before[0].get("rule"))
     if [e["time"] for e in ev] != sorted(e["time"] for e in ev):
@@ -162,6 +171,22 @@ def events(path, stop, skip=None):
         print("; ".join(problems))
         return 1
     print(" ".join(types))
+    return 0
+
+
+def edit_policy(path, how):
+    with open(path) as f:
+        doc = json.load(f)
+    if how == "broken":
+        doc["policies"][0]["threshold"] = "lots"
+    elif how == "added":
+        extra = dict(doc["policies"][-1], name="icmp-flood",
+                     match={"protocol": "icmp"})
+        doc["policies"].append(extra)
+    else:
+        sys.exit("edit-policy: broken or added, not %s" % how)
+    json.dump(doc, sys.stdout, indent=2)
+    print()
     return 0
 
 
@@ -228,6 +253,8 @@ def main():
     if cmd == "events":
         return events(args[0], float(args[1]),
                       int(args[2]) if len(args) > 2 else None)
+    if cmd == "edit-policy":
+        return edit_policy(*args)
     if cmd == "expires":
         return expires(args[0], int(args[1]))
     if cmd == "state-has":

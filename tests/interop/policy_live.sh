@@ -11,7 +11,12 @@
 #      (10.50.100.100/32, tcp, port 80, SYN without ACK, discard) appears
 #      at GoBGP; `show mitigations --json` lists it; the event log has the
 #      announce, extends while the traffic goes on, and the withdraw after
-#      it stops; the rule leaves GoBGP. Figure: detection latency, from
+#      it stops; the rule leaves GoBGP. Mid-attack, `flowspecctl reload`
+#      with a broken policy file is refused with its place and changes
+#      nothing; with a good one (one policy more) the new engine takes
+#      over the mitigation: the rule stays at GoBGP, the events after the
+#      reload are extends and the withdraw of the same rule, no new
+#      announce. Figure: detection latency, from
 #      the export datagram that crosses the threshold to the UPDATE on the
 #      wire (both in one loopback capture).
 #   3. Again with a new daemon, killed with SIGKILL mid-attack and started
@@ -62,6 +67,7 @@ SOCK=$WORK/fsd.sock
 STATE=$WORK/state.json
 EVENTS=$WORK/events.jsonl
 POLICY=$ROOT/tests/policy-attacks.json
+RUN_POLICY=$WORK/policy.json    # the daemon's copy, changed for the reload
 CAPTURE=$ROOT/pcaps/attack-syn-flood.pcap
 LIVE_PY=$INTEROP_DIR/policy_live.py
 SEND_PY=$INTEROP_DIR/send_exports.py
@@ -81,6 +87,7 @@ ANNOUNCE_BOUND=$(calc "$CROSS_T + 1 + $SLACK" 0)
 WITHDRAW_BOUND=$((2 + 10 + 5 + 1 + SLACK))
 SEND_BOUND=$(calc "$LAST_T + $SLACK" 0)
 
+cp "$POLICY" "$RUN_POLICY"
 cat >"$WORK/flowspecd.json" <<EOF
 {
   "router_id": "$FSD",
@@ -88,7 +95,7 @@ cat >"$WORK/flowspecd.json" <<EOF
   "control_socket": "$SOCK",
   "state_file": "$STATE",
   "event_log": "$EVENTS",
-  "policy": "$POLICY",
+  "policy": "$RUN_POLICY",
   "collector": { "netflow": "$FSD:$NF_PORT", "exporters": ["$EXPORTER"] },
   "neighbors": [
     { "address": "$GO", "port": 26700, "remote_as": 65001,
@@ -156,6 +163,24 @@ check show-mitigations "show mitigations --json: $("$PYTHON" "$LIVE_PY" mitigati
     "$(ctl show mitigations --json)" "$rule_text" "$VICTIM")" \
     "$PYTHON" "$LIVE_PY" mitigation "$(ctl show mitigations --json)" "$rule_text" "$VICTIM"
 
+# Reload mid-attack: first a policy file with a wrong threshold, then a
+# good one with a policy added.
+"$PYTHON" "$LIVE_PY" edit-policy "$POLICY" broken >"$RUN_POLICY"
+out=$(ctl reload 2>&1) && fail reload-broken "accepted: $out" ||
+    check reload-broken "reload said: $out" \
+        grep -qE "^error: $RUN_POLICY: policies\[0\]\.threshold: .*\(line [0-9]+\).*running config kept" <<<"$out"
+check reload-broken-kept "GoBGP lost the rule after a refused reload" has_rule
+"$PYTHON" "$LIVE_PY" edit-policy "$POLICY" added >"$RUN_POLICY"
+before_reload=$(wc -l <"$EVENTS")
+check reload "reload said: $(ctl reload 2>&1)" ctl reload
+check reload-applied "the log: $(grep -m1 "policy $RUN_POLICY: 5" "$WORK/flowspecd-1.log")" \
+    grep -q "policy $RUN_POLICY: 5 policies" "$WORK/flowspecd-1.log"
+check reload-adopted "the log: $(grep 'claims taken over' "$WORK/flowspecd-1.log")" \
+    grep -q "claims taken over: 1, left to expire: 0" "$WORK/flowspecd-1.log"
+check reload-mitigations "show mitigations --json after the reload: $("$PYTHON" "$LIVE_PY" mitigation \
+    "$(ctl show mitigations --json)" "$rule_text" "$VICTIM")" \
+    "$PYTHON" "$LIVE_PY" mitigation "$(ctl show mitigations --json)" "$rule_text" "$VICTIM"
+
 wait_until "$SEND_BOUND" eval '! alive $SEND_PID' || fail sender "still sending after $SEND_BOUND s"
 stopped=$(now)
 check still-there "GoBGP lost the rule while the traffic went on" has_rule
@@ -165,8 +190,8 @@ if wait_until "$WITHDRAW_BOUND" no_rule; then
 else
     fail withdrawn "GoBGP still has $(tr '\n' ';' <"$WORK/table.txt") $WITHDRAW_BOUND s after the traffic stopped"
 fi
-seq=$("$PYTHON" "$LIVE_PY" events "$EVENTS" "$stopped")
-check events "event log: $seq" "$PYTHON" "$LIVE_PY" events "$EVENTS" "$stopped"
+seq=$("$PYTHON" "$LIVE_PY" events "$EVENTS" "$stopped" "$before_reload")
+check events "event log: $seq" "$PYTHON" "$LIVE_PY" events "$EVENTS" "$stopped" "$before_reload"
 say "event log: $seq"
 
 # Detection latency: crossing datagram → UPDATE on the wire, and the
@@ -204,8 +229,8 @@ forget "$FSD_PID"
 killed=$(now)
 fsd_start FSD_PID "$WORK/flowspecd.json" flowspecd-3.log
 alive "$SEND_PID" || fail restart-in-time "the restarted daemon came up after the traffic ended"
-check restart-adopted "the restarted daemon's log: $(grep -m1 'restored claims' "$WORK/flowspecd-3.log")" \
-    grep -q "1 restored claims taken over, 0 left to expire" "$WORK/flowspecd-3.log"
+check restart-adopted "the restarted daemon's log: $(grep -m1 'claims taken over' "$WORK/flowspecd-3.log")" \
+    grep -q "claims taken over: 1, left to expire: 0" "$WORK/flowspecd-3.log"
 check restart-mitigations "show mitigations --json after the restart: $("$PYTHON" "$LIVE_PY" mitigation \
     "$(ctl show mitigations --json)" "$rule_text" "$VICTIM")" \
     "$PYTHON" "$LIVE_PY" mitigation "$(ctl show mitigations --json)" "$rule_text" "$VICTIM"
