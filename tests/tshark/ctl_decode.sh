@@ -104,7 +104,7 @@ flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/65
 
 # The RFC 8955 vector read as IPv6: octet 2 (0x18) is the prefix length
 # 24, octet 3 (0xc0) the offset 192, past the length (RFC 8956 §3.1).
-refuses ipv6-flag-matters 'error: octet 3: *' --nlri --ipv6 "$rfc8955"
+refuses ipv6-flag-matters 'error: octet 3: *offset*' --nlri --ipv6 "$rfc8955"
 
 # ---- two-octet NLRI length (RFC 8955 §4.1: 0xfnnn from 240 on) -------
 
@@ -135,7 +135,7 @@ decodes length-4095 "flow route { match { port [ $text ]; } then { accept; } }" 
 # The IOS-XR NLRI one octet short after a good one: its length octet,
 # octet 12, promises 13 octets and 12 follow. Nothing is printed, not
 # even the good first rule.
-refuses nlri-past-input 'error: octet 12: *' --nlri "$rfc8955 ${iosxr% d2}"
+refuses nlri-past-input 'error: octet 12: *past*' --nlri "$rfc8955 ${iosxr% d2}"
 # Length 0x0a cuts the RFC 8955 NLRI inside its last component: the port
 # component at octet 9 (type 4, op 0x81) has no value octet.
 refuses component-truncated 'error: octet 9: *truncated*' \

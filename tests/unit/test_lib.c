@@ -555,7 +555,7 @@ START_TEST(hex_decode_at_says_where)
 		{ "abc", 2, 1 },
 	};
 	struct writer w = writer_init(0);
-	put_u8(&w, 0xff);	/* what the writer held stays, alone */
+	put_u8(&w, 0xff);	/* held before: it stays, nothing is added */
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		struct hex_error err = { 99, 99 };
 		ck_assert_msg(!hex_decode_at(&w, bad[i].text, &err), "%s",
