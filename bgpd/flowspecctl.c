@@ -3,6 +3,7 @@
  * control socket (protocol in bgpd/control/ctl.h), which parses the
  * command and answers. Exit status: 0 success, 1 error (one "error: …"
  * line on stderr), 2 usage. */
+#include <ctype.h>
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -179,6 +180,21 @@ static int cmd_encode(const struct ctl *ctl, int argc, char **argv)
 
 /* ---- decode ---------------------------------------------------------- */
 
+/* Says where hex text (the joined arguments) is bad; the error status. */
+static int fail_hex(const char *hex, const struct hex_error *bad)
+{
+	unsigned char c = (unsigned char)hex[bad->pos];
+	if (isxdigit(c))
+		return fail("octet %zu: odd number of hex digits (the last "
+			    "one, character %zu, has no pair)", bad->octet,
+			    bad->pos + 1);
+	if (isgraph(c))
+		return fail("octet %zu: character %zu ('%c') is not a hex "
+			    "digit", bad->octet, bad->pos + 1, c);
+	return fail("octet %zu: character %zu (0x%02x) is not a hex digit",
+		    bad->octet, bad->pos + 1, c);
+}
+
 /* Collects the decoded rules as text lines, printed only when all is well. */
 static bool collect_flow(void *ctx, const struct bgp_flow *flow)
 {
@@ -261,9 +277,9 @@ static int cmd_decode(const struct ctl *ctl, int argc, char **argv)
 	struct writer bytes = writer_init(0);
 	struct writer out = writer_init(0);
 	int status;
-	if (!hex_decode(&bytes, hex))
-		status = fail("not valid hex (a non-hex character or an odd "
-			      "number of digits)");
+	struct hex_error bad;
+	if (!hex_decode_at(&bytes, hex, &bad))
+		status = bytes.err ? fail("out of memory") : fail_hex(hex, &bad);
 	else if (nlri)
 		status = decode_nlri_list(&bytes, ipv6 ? FS_AFI_IPV6
 						       : FS_AFI_IPV4, &out);

@@ -1,8 +1,9 @@
 /* libFuzzer harness for the rule text parser and printer (nlri/text.c).
  * Input: rule text (a NUL-terminated copy is parsed). A rule that parses
- * must print as text that parses again and prints the same, with the same
- * wire match, family, communities, extended communities and next hop; a
- * refused one must
+ * must print as one line of printable ASCII (no newline, no control
+ * character; the withdraw form too) that parses again and prints the same,
+ * with the same wire match, family, communities, extended communities and
+ * next hop; a refused one must
  * say where (a column inside the text, or just past it) and what. Any
  * broken property abort()s. */
 #include <stdarg.h>
@@ -34,6 +35,27 @@ static bool same_buf(const struct writer *a, const struct writer *b)
 {
 	return a->len == b->len && (a->len == 0 ||
 				    memcmp(a->data, b->data, a->len) == 0);
+}
+
+/* The offset of the first octet of p[0..n) that is not printable ASCII
+ * (0x20..0x7e: so no newline, no control character), or n. */
+static size_t first_unprintable(const char *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n && p[i] >= 0x20 && p[i] <= 0x7e)
+		i++;
+	return i;
+}
+
+/* Dies unless the n octets at p are one line of printable ASCII. */
+static void check_one_line(const char *what, const char *p, size_t n,
+			   const char *input)
+{
+	size_t bad = first_unprintable(p, n);
+	if (bad < n)
+		die("%s is not one printable line: octet 0x%02x at %zu\n"
+		    "  input: %s\n  text:  %.*s", what, (unsigned char)p[bad],
+		    bad, input, (int)n, p);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -71,6 +93,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *text = fs_text_string(&rule);
 	if (!text)
 		die("fs_text_string failed");
+	check_one_line("printed rule", text, strlen(text), s);
+	struct writer withdraw = writer_init(0);
+	fs_text_format_withdraw(&withdraw, &rule);
+	if (withdraw.err || withdraw.len == 0)
+		die("fs_text_format_withdraw failed");
+	check_one_line("withdraw form", (const char *)withdraw.data,
+		       withdraw.len, s);
+	writer_free(&withdraw);
 	struct fs_rule again;
 	size_t end2 = 0;
 	if (!fs_text_parse(&again, text, &end2, &err))

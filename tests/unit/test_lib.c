@@ -1,9 +1,12 @@
 /* Unit tests for lib/: the bounds-checked reader, the growable writer,
- * addresses and prefixes, hex text. */
+ * addresses and prefixes, hex text, logging. */
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "lib/addr.h"
 #include "lib/hex.h"
+#include "lib/log.h"
 #include "lib/reader.h"
 #include "lib/writer.h"
 #include "vectors.h"
@@ -537,6 +540,170 @@ START_TEST(hex_print_lower)
 }
 END_TEST
 
+/* Where hex text is bad: the offending character and its octet. */
+START_TEST(hex_decode_at_says_where)
+{
+	static const struct {
+		const char *text;
+		size_t pos, octet;
+	} bad[] = {
+		{ "0b 01 1g", 7, 2 },	/* 'g' in the third octet */
+		{ "0b 01 1", 6, 2 },	/* the unpaired last digit */
+		{ "0x0b01-02", 6, 2 },	/* after the skipped "0x" */
+		{ "0", 0, 0 },
+		{ "01 0x02", 4, 1 },	/* 'x': 0x only at the start */
+		{ "abc", 2, 1 },
+	};
+	struct writer w = writer_init(0);
+	put_u8(&w, 0xff);	/* held before: it stays, nothing is added */
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct hex_error err = { 99, 99 };
+		ck_assert_msg(!hex_decode_at(&w, bad[i].text, &err), "%s",
+			      bad[i].text);
+		ck_assert_msg(err.pos == bad[i].pos && err.octet == bad[i].octet,
+			      "%s: pos %zu octet %zu, want %zu %zu", bad[i].text,
+			      err.pos, err.octet, bad[i].pos, bad[i].octet);
+		ck_assert_uint_eq(w.len, 1);
+	}
+	ck_assert(hex_decode_at(&w, "0b01", NULL));
+	ck_assert_octets(w.data, w.len, VEC(0xff, 0x0b, 0x01));
+	writer_free(&w);
+}
+END_TEST
+
+/* ---- log ----------------------------------------------------------------- */
+
+/* stderr redirected to a temporary file, to read what the log wrote. */
+struct stderr_capture {
+	FILE *file;
+	int saved;
+};
+
+static void capture_start(struct stderr_capture *c)
+{
+	fflush(stderr);
+	c->file = tmpfile();
+	ck_assert_ptr_nonnull(c->file);
+	c->saved = dup(STDERR_FILENO);
+	ck_assert_int_ge(c->saved, 0);
+	ck_assert_int_ge(dup2(fileno(c->file), STDERR_FILENO), 0);
+}
+
+/* Puts stderr back; returns what was written meanwhile (free() it). */
+static char *capture_end(struct stderr_capture *c)
+{
+	fflush(stderr);
+	ck_assert_int_ge(dup2(c->saved, STDERR_FILENO), 0);
+	close(c->saved);
+	long n = ftell(c->file);
+	ck_assert_int_ge(n, 0);
+	char *text = calloc(1, (size_t)n + 1);
+	ck_assert_ptr_nonnull(text);
+	rewind(c->file);
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, c->file), (size_t)n);
+	fclose(c->file);
+	return text;
+}
+
+/* One message of each level at the level set; what came out. */
+static char *log_each_level(void)
+{
+	struct stderr_capture c;
+	capture_start(&c);
+	log_msg(LOG_ERROR, "e %d", 1);
+	log_msg(LOG_WARN, "w %s", "two");
+	log_msg(LOG_INFO, "i %02x", 3);
+	log_msg(LOG_DEBUG, "d %c", '4');
+	return capture_end(&c);
+}
+
+/* Runs first: no test before it sets the level (LOG_INFO by default). */
+START_TEST(log_default_level)
+{
+	char *out = log_each_level();
+	ck_assert_str_eq(out, "flowspecd: error: e 1\n"
+			      "flowspecd: warning: w two\n"
+			      "flowspecd: info: i 03\n");
+	free(out);
+}
+END_TEST
+
+START_TEST(log_level_filters)
+{
+	static const struct {
+		enum log_level level;
+		const char *want;
+	} cases[] = {
+		{ LOG_ERROR, "flowspecd: error: e 1\n" },
+		{ LOG_WARN, "flowspecd: error: e 1\n"
+			    "flowspecd: warning: w two\n" },
+		{ LOG_DEBUG, "flowspecd: error: e 1\n"
+			     "flowspecd: warning: w two\n"
+			     "flowspecd: info: i 03\n"
+			     "flowspecd: debug: d 4\n" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		log_set_level(cases[i].level);
+		char *out = log_each_level();
+		ck_assert_str_eq(out, cases[i].want);
+		free(out);
+	}
+	log_set_level(LOG_INFO);
+}
+END_TEST
+
+START_TEST(log_peer_names_the_peer)
+{
+	log_set_level(LOG_WARN);
+	struct stderr_capture c;
+	capture_start(&c);
+	log_peer(LOG_WARN, "192.0.2.1", "bad OPEN: version %u", 3u);
+	log_peer(LOG_INFO, "192.0.2.1", "dropped at level warning");
+	log_msg(LOG_ERROR, "no peer");
+	char *out = capture_end(&c);
+	ck_assert_str_eq(out, "flowspecd: warning: peer 192.0.2.1: bad OPEN: "
+			      "version 3\nflowspecd: error: no peer\n");
+	free(out);
+	log_set_level(LOG_INFO);
+}
+END_TEST
+
+/* fatal() logs an error even at the lowest level and exits with 1; run in
+ * a child of our own so the test does not depend on Check's fork mode. */
+START_TEST(log_fatal_exits)
+{
+	struct stderr_capture c;
+	capture_start(&c);
+	pid_t pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		log_set_level(LOG_ERROR);
+		fatal("cannot bind %s:%d", "127.0.0.1", 179);
+	}
+	int wstatus;
+	pid_t got = waitpid(pid, &wstatus, 0);
+	char *out = capture_end(&c);
+	ck_assert_int_eq(got, pid);
+	ck_assert(WIFEXITED(wstatus));
+	ck_assert_int_eq(WEXITSTATUS(wstatus), EXIT_FAILURE);
+	ck_assert_str_eq(out, "flowspecd: error: cannot bind 127.0.0.1:179\n");
+	free(out);
+}
+END_TEST
+
+/* fail_msg formats into the buffer, cuts it to fit, returns false. */
+START_TEST(log_fail_msg)
+{
+	char err[8];
+	memset(err, 'x', sizeof err);
+	ck_assert(!fail_msg(err, sizeof err, "port %d", 80));
+	ck_assert_str_eq(err, "port 80");
+	memset(err, 'x', sizeof err);
+	ck_assert(!fail_msg(err, sizeof err, "%s", "0123456789"));
+	ck_assert_str_eq(err, "0123456");
+}
+END_TEST
+
 static Suite *lib_suite(void)
 {
 	Suite *s = suite_create("lib");
@@ -548,7 +715,11 @@ static Suite *lib_suite(void)
 	ADD_CASE(s, "addr", addr_parse_format, addr_parse_bad,
 		 prefix_parse_format, prefix_parse_bad, addr_mask_bits,
 		 prefix_covers_families);
-	ADD_CASE(s, "hex", hex_decode_forms, hex_print_lower);
+	ADD_CASE(s, "hex", hex_decode_forms, hex_print_lower,
+		 hex_decode_at_says_where);
+	/* log_default_level first: in CK_FORK=no mode the level carries on. */
+	ADD_CASE(s, "log", log_default_level, log_level_filters,
+		 log_peer_names_the_peer, log_fatal_exits, log_fail_msg);
 	return s;
 }
 

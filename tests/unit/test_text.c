@@ -152,6 +152,114 @@ START_TEST(ipv6_components)
 }
 END_TEST
 
+/* RFC 8956 §3: in IPv6, types 4, 5, 6, 9, 10 and 11 keep their RFC 8955
+ * §4.2.2 encoding, ICMPv6 type and code (§3.4, §3.5) take one-octet
+ * values, and the fragment bitmask (§3.6) is 0 0 0 0 LF FF IsF 0, no DF.
+ * Operator octets (RFC 8955 §4.2.1): e a len(2) 0 lt gt eq (numeric),
+ * e a len(2) 0 0 not m (bitmask). The values these types refuse in IPv6
+ * are in bad[] below. */
+START_TEST(ipv6_ports_to_fragment)
+{
+	/* Types 4, 5, 6: given in any order, written in type order. */
+	check_match("flow route ipv6 { match { source-port !=53; "
+		    "port [ =80 >=1024&<=2048 ]; destination-port =443; } }",
+		    FS_AFI_IPV6,
+		    BYTES(0x04,			/* port */
+			  0x01, 0x50,		/* 1 octet, eq: 80 */
+			  0x13, 0x04, 0x00,	/* 2 octets, gt eq: 1024 */
+			  0xd5, 0x08, 0x00,	/* e a, 2 octets, lt eq: 2048 */
+			  0x05,			/* destination port */
+			  0x91, 0x01, 0xbb,	/* e, 2 octets, eq: 443 */
+			  0x06,			/* source port */
+			  0x86, 0x35));		/* e, lt gt: != 53 */
+	/* Types 7, 8: neighbour discovery, ICMPv6 types 133 to 137. */
+	check_match("flow route ipv6 { match { icmp-code 0; icmp-type >=133&<=137; } }",
+		    FS_AFI_IPV6,
+		    BYTES(0x07,			/* ICMPv6 type */
+			  0x03, 0x85,		/* gt eq: 133 */
+			  0xc5, 0x89,		/* e a, lt eq: 137 */
+			  0x08,			/* ICMPv6 code */
+			  0x81, 0x00));		/* e, eq: 0 */
+	/* Type 9: SYN (bit 0x02) set and ACK (0x10) not set, or exactly RST
+	 * (0x04), RFC 8955 §4.2.2.9. */
+	check_match("flow route ipv6 { match { tcp-flags [ syn&!ack =rst ]; } }",
+		    FS_AFI_IPV6,
+		    BYTES(0x09,			/* TCP flags */
+			  0x00, 0x02,		/* any of SYN */
+			  0x42, 0x10,		/* a not: no ACK */
+			  0x81, 0x04));		/* e m: exactly RST */
+	/* Type 10. */
+	check_match("flow route ipv6 { match { packet-length [ <64 >1500 ]; } }",
+		    FS_AFI_IPV6,
+		    BYTES(0x0a,			/* packet length */
+			  0x04, 0x40,		/* lt: 64 */
+			  0x92, 0x05, 0xdc));	/* e, 2 octets, gt: 1500 */
+	/* Type 11, DSCP: the six DSCP bits of the traffic class; the
+	 * keyword makes the rule IPv6. */
+	check_match("flow route { match { traffic-class [ 10 46 ]; } }",
+		    FS_AFI_IPV6,
+		    BYTES(0x0b,			/* DSCP */
+			  0x01, 0x0a,		/* eq: 10 */
+			  0x81, 0x2e));		/* e, eq: 46 */
+	/* Type 12, RFC 8956 §3.6: IsF 0x02, FF 0x04, LF 0x08. */
+	check_match("flow route ipv6 { match { fragment [ is-fragment "
+		    "first-fragment last-fragment ]; } }",
+		    FS_AFI_IPV6,
+		    BYTES(0x0c,			/* fragment */
+			  0x00, 0x02,		/* any of IsF */
+			  0x00, 0x04,		/* any of FF */
+			  0x80, 0x08));		/* e: any of LF */
+	check_match("flow route ipv6 { match { fragment !=first-fragment+last-fragment; } }",
+		    FS_AFI_IPV6,
+		    BYTES(0x0c, 0x83, 0x0c));	/* e not m: not exactly FF LF */
+}
+END_TEST
+
+/* Text -> the wire octets want -> the canonical text printed, which reads
+ * back to the same octets. */
+static void check_round_trip(const char *text, enum fs_afi afi,
+			     const uint8_t *want, size_t n, const char *printed)
+{
+	check_match(text, afi, want, n);
+	check_print(text, printed);
+	check_match(printed, afi, want, n);
+}
+
+/* '!=' (lt gt), 'true' (lt gt eq) and 'false' (none), RFC 8955 §4.2.1.1;
+ * true and false carry a one-octet value 0. */
+START_TEST(not_equal_true_false_round_trip)
+{
+	check_round_trip("flow route { match { destination-port !=80; } }",
+			 FS_AFI_IPV4,
+			 BYTES(0x05, 0x86, 0x50),	/* e, lt gt: 80 */
+			 "flow route { match { destination-port !=80; } then { accept; } }");
+	check_round_trip("flow route { match { port !=1024; } }", FS_AFI_IPV4,
+			 BYTES(0x04, 0x96, 0x04, 0x00),	/* e, 2 octets, lt gt */
+			 "flow route { match { port !=1024; } then { accept; } }");
+	check_round_trip("flow route { match { protocol !=6; } }", FS_AFI_IPV4,
+			 BYTES(0x03, 0x86, 0x06),
+			 "flow route { match { protocol !=tcp; } then { accept; } }");
+	check_round_trip("flow route { match { destination-port >=1024&!=8080; } }",
+			 FS_AFI_IPV4,
+			 BYTES(0x05, 0x13, 0x04, 0x00,	/* 2 octets, gt eq */
+			       0xd6, 0x1f, 0x90),	/* e a, 2 octets, lt gt */
+			 "flow route { match { destination-port >=1024&!=8080; } then { accept; } }");
+	check_round_trip("flow route { match { port true; } }", FS_AFI_IPV4,
+			 BYTES(0x04, 0x87, 0x00),	/* e, lt gt eq */
+			 "flow route { match { port true; } then { accept; } }");
+	check_round_trip("flow route { match { dscp false; } }", FS_AFI_IPV4,
+			 BYTES(0x0b, 0x80, 0x00),	/* e, no lt gt eq */
+			 "flow route { match { dscp false; } then { accept; } }");
+	check_round_trip("flow route { match { packet-length [ false !=0 true ]; } }",
+			 FS_AFI_IPV4,
+			 BYTES(0x0a, 0x00, 0x00, 0x06, 0x00, 0x87, 0x00),
+			 "flow route { match { packet-length [ false !=0 true ]; } then { accept; } }");
+	check_round_trip("flow route { match { flow-label !=0; } }", FS_AFI_IPV6,
+			 BYTES(0x0d, 0x86, 0x00),
+			 "flow route { match { flow-label !=0; } then { accept; } }");
+}
+END_TEST
+
 /* Actions, RFC 8955 §7, RFC 7674, redirect-to-IP drafts. */
 START_TEST(every_action)
 {
@@ -297,6 +405,13 @@ static const struct bad_case bad[] = {
 	{ "flow route { match { dscp 64; } }", 27, "too large for dscp (max 63)" },
 	{ "flow route { match { fragment [ is-fragment dont-fragment ]; flow-label 1; } }", 45, "dont-fragment is IPv4 only" },
 	{ "flow route { match { fragment 16; } }", 31, "too large" },
+	/* RFC 8956 §3.4: one octet */
+	{ "flow route ipv6 { match { icmp-type 256; } }", 37, "too large for icmp-type (max 255)" },
+	{ "flow route { match { traffic-class 64; } }", 36, "too large for traffic-class (max 63)" },
+	/* RFC 8956 §3.6: no DF, by name or as the bit 0x01 */
+	{ "flow route ipv6 { match { fragment dont-fragment; } }", 36, "dont-fragment is IPv4 only" },
+	{ "flow route ipv6 { match { fragment 1; } }", 36, "dont-fragment is IPv4 only" },
+	{ "flow route ipv6 { match { fragment =is-fragment+1; } }", 36, "dont-fragment is IPv4 only" },
 	{ "flow route { match { } }", 1, "at least one match component" },
 	{ "flow route { match { destination 10.0.0.1/32 } }", 46, "expected ';'" },
 	{ "flow route { match { port =80; port =81; } }", 32, "given twice" },
@@ -379,6 +494,8 @@ static Suite *text_suite(void)
 	tcase_add_test(tc, every_ipv4_component);
 	tcase_add_test(tc, every_numeric_operator);
 	tcase_add_test(tc, ipv6_components);
+	tcase_add_test(tc, ipv6_ports_to_fragment);
+	tcase_add_test(tc, not_equal_true_false_round_trip);
 	tcase_add_test(tc, every_action);
 	tcase_add_test(tc, canonical_print);
 	tcase_add_test(tc, round_trip);
