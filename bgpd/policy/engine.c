@@ -593,7 +593,7 @@ static bool rule_host(const struct fs_rule *rule, struct addr *dst)
 
 bool policy_engine_adopt(struct policy_engine *eng, const char *policy,
 			 const struct fs_rule *rule, int64_t expires_mono,
-			 const struct policy_clock *clk)
+			 int64_t since_mono, const struct policy_clock *clk)
 {
 	size_t i = 0;
 	while (i < eng->pf->n_policies &&
@@ -620,6 +620,10 @@ bool policy_engine_adopt(struct policy_engine *eng, const char *policy,
 		fs_rule_clear(&copy);
 		free(text);
 		return false;
+	}
+	if (since_mono && since_mono < clk->mono_ms) {
+		m->start_mono = since_mono;
+		m->start_wall = clk->wall_ms - (clk->mono_ms - since_mono);
 	}
 	m->expires_mono = expires_mono;
 	m->blind_until_mono = clk->mono_ms + (int64_t)p->window_s * 1000;

@@ -131,23 +131,24 @@ void policy_engine_run(struct policy_engine *eng,
 void policy_engine_finish(struct policy_engine *eng,
 			  const struct policy_clock *clk);
 
-/* Takes over a mitigation announced before a restart, whose claim
- * (origin policy:NAME, expiry expires_mono) the rib restored from its
- * state file: the engine manages it from now on as if it had announced
- * rule at clk, with no event (the rule is already announced; the caller
- * logs it), and as if the attack had been above clear_threshold until
- * clk. The engine's windows start empty at a restart (and a NetFlow v9
+/* Takes over a mitigation announced before a restart or a reload, whose
+ * claim (origin policy:NAME, expiry expires_mono, first claimed at
+ * since_mono) is in the rib (restored from the state file): the engine
+ * manages it from now on as if it had announced rule at since_mono (at
+ * clk when since_mono is 0 or later), with no event (the rule is already
+ * announced; the caller logs it), and as if the attack had been above
+ * clear_threshold until clk. The engine's windows start empty (and a NetFlow v9
  * collector decodes nothing until the exporter resends its templates),
  * so the rate counts as above clear_threshold for one window (the
  * policy's) after clk, and again for one window after the first flow
  * data for it comes (when that is later, and the mitigation still
  * lives): no withdraw on a window that holds only part of the data.
  * Otherwise the usual lifetimes apply: extended while the rate stays at
- * or above clear_threshold, withdrawn at max(clk + ban_time, last time
- * above + clear_time), at clk + max_lifetime at the latest (the start
- * before the restart is not known). So with no traffic at all it is
- * withdrawn at clk + max(ban_time, window + clear_time), as if the
- * attack had stopped at the restart (a first extend moves the restored
+ * or above clear_threshold, withdrawn at max(since + ban_time, last
+ * time above + clear_time), at since + max_lifetime at the latest (at
+ * the first tick when that has passed). So with no traffic at all it is
+ * withdrawn at max(since + ban_time, clk + window + clear_time), as if
+ * the attack had stopped at clk (a first extend moves the restored
  * expiry there when it comes earlier); with traffic below
  * clear_threshold, by that time + window + clear_time.
  * Its extend and withdraw events go to the sink like any other; `show
@@ -158,7 +159,7 @@ void policy_engine_finish(struct policy_engine *eng,
  * already mitigated, max_rules reached, no room or no memory. */
 bool policy_engine_adopt(struct policy_engine *eng, const char *policy,
 			 const struct fs_rule *rule, int64_t expires_mono,
-			 const struct policy_clock *clk);
+			 int64_t since_mono, const struct policy_clock *clk);
 
 /* GET /api/v1/mitigations, `show mitigations --json`: a new reference to
  *   {"mitigations": [ {"id": 1, "policy": "http-flood",

@@ -160,7 +160,8 @@ static void adopt_claims(struct policy_service *s)
 			struct fs_rule view;
 			rib_claim_rule(e, c, &view);
 			if (policy_engine_adopt(s->eng, c->policy, &view,
-						c->expires_ms, &clk)) {
+						c->expires_ms, c->since_ms,
+						&clk)) {
 				adopted++;
 				continue;
 			}

@@ -418,6 +418,7 @@ static struct rib_claim *claim_new(struct rib *rib, const struct fs_rule *r,
 		c->expires_ms = rib->now_ms() + (int64_t)o->ttl_s * 1000;
 	if (o->expires_ms && (!c->expires_ms || o->expires_ms < c->expires_ms))
 		c->expires_ms = o->expires_ms;
+	c->since_ms = o->since_ms ? o->since_ms : rib->now_ms();
 	return c;
 }
 
@@ -588,6 +589,8 @@ enum rib_result rib_announce(struct rib *rib, const struct fs_rule *rule,
 				return RIB_UNCHANGED;
 			}
 			c->next = old->next;
+			if (!opts->since_ms)
+				c->since_ms = old->since_ms;
 			expiry_unlink(rib, old);
 			res = RIB_REPLACED;
 		} else {

@@ -78,6 +78,9 @@ struct rib_opts {
 	uint32_t ttl_s;		/* 0: no ttl */
 	int64_t expires_ms;	/* absolute, monotonic; 0: none. With a ttl
 				   too, the earlier of the two counts. */
+	int64_t since_ms;	/* monotonic: when the origin first claimed
+				   the rule (a restored claim's); 0: now, or
+				   the replaced claim's */
 	const char *comment;	/* copied; NULL: none */
 };
 
@@ -91,6 +94,8 @@ struct rib_claim {
 	struct addr *targets;	/* sorted, no repeats; NULL when none */
 	unsigned ntargets;
 	int64_t expires_ms;	/* monotonic; 0: never */
+	int64_t since_ms;	/* monotonic: first claimed (kept when the
+				   claim is replaced) */
 	char *comment;		/* NULL: none */
 	uint64_t seq;		/* unique, for the expiry order */
 	struct tree_node by_expiry;	/* rib internal */

@@ -83,10 +83,12 @@ static bool put_claim(FILE *f, const struct rib_entry *e,
 			addr_format(&c->targets[i], a));
 	}
 	if (c->expires_ms)
-		fprintf(f, "],\"expires\":%lld,\"comment\":",
+		fprintf(f, "],\"expires\":%lld",
 			(long long)(c->expires_ms + wall_minus_mono));
 	else
-		fputs("],\"expires\":null,\"comment\":", f);
+		fputs("],\"expires\":null", f);
+	fprintf(f, ",\"since\":%lld,\"comment\":",
+		(long long)(c->since_ms + wall_minus_mono));
 	if (c->comment)
 		put_jstr(f, c->comment);
 	else
@@ -183,13 +185,15 @@ static bool load_claim(struct rib *rib, json_t *j, int64_t wall, int64_t mono, s
 	const char *rule_s = json_string_value(json_object_get(j, "rule"));
 	json_t *nb = json_object_get(j, "neighbors");
 	json_t *exp = json_object_get(j, "expires");
+	json_t *since = json_object_get(j, "since");
 	json_t *comment = json_object_get(j, "comment");
 	if (!origin_s || !rule_s)
 		return fail_msg(why, whylen, "no \"origin\" or \"rule\" string");
 	if (!json_is_array(nb) || !(json_is_null(exp) || json_is_integer(exp)) ||
+	    !(!since || json_is_integer(since)) ||
 	    !(json_is_null(comment) || json_is_string(comment)))
-		return fail_msg(why, whylen, "\"neighbors\", \"expires\" or "
-			    "\"comment\" of the wrong type");
+		return fail_msg(why, whylen, "\"neighbors\", \"expires\", "
+			    "\"since\" or \"comment\" of the wrong type");
 	struct rib_opts o = { 0 };
 	if (!rib_origin_parse(origin_s, &o.origin, &o.policy) ||
 	    o.origin == RIB_ORIGIN_STATIC)
@@ -214,6 +218,8 @@ static bool load_claim(struct rib *rib, json_t *j, int64_t wall, int64_t mono, s
 		}
 		o.expires_ms = mono + (at - wall);
 	}
+	if (since && json_integer_value(since) < wall)	/* else: now */
+		o.since_ms = mono - (wall - json_integer_value(since));
 	o.comment = json_string_value(comment);
 
 	struct fs_rule r;

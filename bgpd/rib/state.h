@@ -6,13 +6,16 @@
  * PATH (and the directory fsync'd), so PATH is always one complete save:
  *   {"flowspecd_state": 1, "saved": 1733333333123}
  *   {"origin": "api", "rule": "flow route { … }", "neighbors": [],
- *    "expires": 1733333633123 | null, "comment": "…" | null}
+ *    "expires": 1733333633123 | null, "since": 1733333333000,
+ *    "comment": "…" | null}
  *   …
  *   {"end": 2}                       (the number of claim lines)
  * Times are Unix milliseconds (wall clock): a claim's expiry is stored as
  * wall-clock time and turned back into the rib's monotonic time on load,
  * so a claim comes back with its remaining lifetime and an expired one
- * does not come back.
+ * does not come back; "since" (when the origin first claimed the rule;
+ * optional, now when absent) comes back the same way, so a policy's
+ * max_lifetime still counts from the first announce.
  *
  * Writes are coalesced: a change marks the table dirty, and the file is
  * written from a timer STATE_WRITE_MIN_MS after the first unsaved change,

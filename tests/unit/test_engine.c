@@ -788,10 +788,10 @@ END_TEST
 #define VICTIM_RULE "flow route { match { destination 10.50.100.100/32; " \
 	"protocol udp; destination-port =53; } then { discard; } }"
 
-/* Adopts text for policy with the restored expiry expires at now (and
- * starts the tick grid there). */
+/* Adopts text for policy with the restored expiry expires, first
+ * claimed at since (0: now), at now (and starts the tick grid there). */
 static bool adopt(struct lab *l, const char *policy, const char *text,
-		  int64_t expires)
+		  int64_t expires, int64_t since)
 {
 	struct fs_rule r;
 	struct fs_text_error err;
@@ -799,7 +799,7 @@ static bool adopt(struct lab *l, const char *policy, const char *text,
 	fs_rule_normalize(&r);
 	struct policy_clock c = clock_at(l->now);
 	policy_engine_run(l->eng, &c);
-	bool ok = policy_engine_adopt(l->eng, policy, &r, expires, &c);
+	bool ok = policy_engine_adopt(l->eng, policy, &r, expires, since, &c);
 	fs_rule_clear(&r);
 	return ok;
 }
@@ -813,7 +813,7 @@ START_TEST(adopt_extends_while_above)
 {
 	struct lab *l = lab_new(udp_policy(", \"clear_threshold\": \"4M\"",
 					   NULL));
-	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000, 0));
 	ck_assert_uint_eq(l->rec.n, 0);
 	struct policy_clock c = clock_at(T0);
 	json_t *o = policy_engine_mitigations(l->eng, &c);
@@ -854,7 +854,7 @@ START_TEST(adopt_traffic_gone)
 	/* ban 10 s, window 10 s, clear 20 s: window + clear_time decides;
 	 * the restored expiry (40 s) is not extended. */
 	struct lab *l = lab_new(udp_policy(", \"ban_time\": 10", NULL));
-	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 40000));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 40000, 0));
 	idle_until(l, T0 + 100000);
 	ck_assert_uint_eq(l->rec.n, 1);
 	const struct event *w = find(l, POLICY_EV_WITHDRAW, 0);
@@ -867,7 +867,7 @@ START_TEST(adopt_traffic_gone)
 	/* ban 60 s decides: the restored expiry (5 s) is moved to ban_time
 	 * once. */
 	l = lab_new(udp_policy(NULL, NULL));
-	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000, 0));
 	idle_until(l, T0 + 100000);
 	ck_assert_uint_eq(l->rec.count[POLICY_EV_EXTEND], 1);
 	ck_assert_uint_eq(find(l, POLICY_EV_EXTEND, 0)->ttl_s, 60);
@@ -881,7 +881,7 @@ START_TEST(adopt_traffic_gone)
 	 * window; the first tick to see it: 16 s): counted as above until a
 	 * window after that, 26 s, withdrawn clear_time later. */
 	l = lab_new(udp_policy(", \"ban_time\": 10", NULL));
-	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 40000));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 40000, 0));
 	idle_until(l, T0 + 15000);
 	struct stream s = dns_at("10.50.100.100", 0.1);
 	stream(l, &s, T0 + 15000, T0 + 16000);
@@ -891,21 +891,33 @@ START_TEST(adopt_traffic_gone)
 	w = find(l, POLICY_EV_WITHDRAW, 0);
 	ck_assert_int_eq(w->time_ms, T0 + 46000);
 	lab_free(l);
+
+	/* First claimed 50 s before: ban_time (60 s) ends 10 s after the
+	 * adoption, so window + clear_time decides (30 s), not ban_time as
+	 * in the second case. */
+	l = lab_new(udp_policy(NULL, NULL));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000, T0 - 50000));
+	idle_until(l, T0 + 100000);
+	w = find(l, POLICY_EV_WITHDRAW, 0);
+	ck_assert_ptr_nonnull(w);
+	ck_assert_int_eq(w->time_ms, T0 + 30000);
+	ck_assert_str_eq(w->reason, "clear");
+	lab_free(l);
 }
 END_TEST
 
 START_TEST(adopt_refused)
 {
 	struct lab *l = lab_new(udp_policy(NULL, NULL));
-	ck_assert(!adopt(l, "no-such-policy", VICTIM_RULE, T0 + 5000));
+	ck_assert(!adopt(l, "no-such-policy", VICTIM_RULE, T0 + 5000, 0));
 	ck_assert(!adopt(l, "udp-flood", "flow route { match { protocol udp; "
-			 "} then { discard; } }", T0 + 5000));
+			 "} then { discard; } }", T0 + 5000, 0));
 	ck_assert(!adopt(l, "udp-flood", "flow route { match { destination "
-			 "10.50.100.0/24; } then { discard; } }", T0 + 5000));
+			 "10.50.100.0/24; } then { discard; } }", T0 + 5000, 0));
 	ck_assert(!adopt(l, "udp-flood", "flow route { match { destination "
-			 "10.51.0.1/32; } then { discard; } }", T0 + 5000));
-	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000));
-	ck_assert(!adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000));
+			 "10.51.0.1/32; } then { discard; } }", T0 + 5000, 0));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000, 0));
+	ck_assert(!adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000, 0));
 	struct policy_engine_stats st;
 	policy_engine_stats(l->eng, &st);
 	ck_assert_uint_eq(st.active, 1);
@@ -913,22 +925,23 @@ START_TEST(adopt_refused)
 
 	l = lab_new(udp_policy(", \"scope\": \"group\"", NULL));
 	ck_assert(!adopt(l, "udp-flood", "flow route { match { destination "
-			 "10.50.0.0/16; } then { discard; } }", T0 + 5000));
+			 "10.50.0.0/16; } then { discard; } }", T0 + 5000, 0));
 	lab_free(l);
 	l = lab_new(udp_policy(", \"dry_run\": true", NULL));
-	ck_assert(!adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000));
+	ck_assert(!adopt(l, "udp-flood", VICTIM_RULE, T0 + 5000, 0));
 	ck_assert_uint_eq(l->rec.n, 0);
 	lab_free(l);
 }
 END_TEST
 
-/* max_lifetime counts from the adoption and caps it under a constant
- * attack; the attack is not announced again while it goes on. */
+/* max_lifetime counts from the first claim (the adoption when not
+ * known) and caps it under a constant attack; the attack is not
+ * announced again while it goes on; `started` is the first claim. */
 START_TEST(adopt_max_lifetime_caps)
 {
 	struct lab *l = lab_new(udp_policy(", \"ban_time\": 10, "
 					   "\"max_lifetime\": 30", NULL));
-	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 8000));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 8000, 0));
 	struct stream s = dns_at("10.50.100.100", 2);
 	stream(l, &s, T0, T0 + 70000);
 	ck_assert_uint_eq(l->rec.count[POLICY_EV_ANNOUNCE], 0);
@@ -942,6 +955,24 @@ START_TEST(adopt_max_lifetime_caps)
 		ck_assert_int_le(x->time_ms + (int64_t)x->ttl_s * 1000,
 				 T0 + 30000);
 	}
+	lab_free(l);
+
+	l = lab_new(udp_policy(", \"ban_time\": 10, "
+			       "\"max_lifetime\": 30", NULL));
+	ck_assert(adopt(l, "udp-flood", VICTIM_RULE, T0 + 8000, T0 - 20000));
+	struct policy_clock c = clock_at(T0);
+	json_t *o = policy_engine_mitigations(l->eng, &c);
+	json_t *m = json_array_get(json_object_get(o, "mitigations"), 0);
+	ck_assert_double_eq_tol(json_number_value(json_object_get(m,
+				"started")), (T0 - 20000) / 1000.0, 1e-3);
+	json_decref(o);
+	s = dns_at("10.50.100.100", 2);
+	stream(l, &s, T0, T0 + 70000);
+	ck_assert_uint_eq(l->rec.count[POLICY_EV_ANNOUNCE], 0);
+	ck_assert_uint_eq(l->rec.count[POLICY_EV_WITHDRAW], 1);
+	w = find(l, POLICY_EV_WITHDRAW, 0);
+	ck_assert_str_eq(w->reason, "max_lifetime");
+	ck_assert_int_eq(w->time_ms, T0 + 10000);
 	lab_free(l);
 }
 END_TEST
