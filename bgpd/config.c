@@ -241,6 +241,13 @@ static void pf_ipv6(struct loader *ld, json_t *v, void *t)
 		((struct profile *)t)->no_ipv6 = !on;
 }
 
+static void pf_ipv6_prefix_offset(struct loader *ld, json_t *v, void *t)
+{
+	bool on;
+	if (ld_want_bool(ld, v, &on))
+		((struct profile *)t)->no_ipv6_offset = !on;
+}
+
 static void pf_rewrite_not_equal(struct loader *ld, json_t *v, void *t)
 {
 	ld_want_bool(ld, v, &((struct profile *)t)->rewrite_not_equal);
@@ -260,6 +267,7 @@ static const struct ld_key profile_keys[] = {
 	{ "actions", false, pf_actions },
 	{ "redirect_to_ip", false, pf_redirect_to_ip },
 	{ "ipv6", false, pf_ipv6 },
+	{ "ipv6_prefix_offset", false, pf_ipv6_prefix_offset },
 	{ "rewrite_not_equal", false, pf_rewrite_not_equal },
 	{ "max_rules", false, pf_max_rules },
 };

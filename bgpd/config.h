@@ -26,10 +26,11 @@
  *                    restart_time [120 when graceful_restart] (1..4095,
  *                    RFC 4724 §3; giving it turns graceful_restart on);
  *                    profile [generic]: "generic", "iosxr", "junos",
- *                    "frr" (bgpd/bgp/profile.c), or an object { base,
- *                    components[], actions[], redirect_to_ip (nexthop,
- *                    ietf, any, none), ipv6, rewrite_not_equal,
- *                    max_rules (used when the neighbor has none) }.
+ *                    "frr", "gobgp", "exabgp" (bgpd/bgp/profile.c), or
+ *                    an object { base, components[], actions[],
+ *                    redirect_to_ip (nexthop, ietf, any, none), ipv6,
+ *                    ipv6_prefix_offset, rewrite_not_equal, max_rules
+ *                    (used when the neighbor has none) }.
  *                    Two neighbors with one address are an error.
  *   static_rules[]   "flow route { … }" strings, or objects
  *                    { "rule": "flow route { … }", "neighbors": [ADDR…],

@@ -659,7 +659,8 @@ static bool apply_profile(struct adjout *a, struct adj_node *n, size_t slot,
 	if (why) {
 		fs_rule_clear(*rw);
 		*rw = NULL;
-		n->why = (struct profile_result){ PROFILE_REFUSE, why, 0 };
+		n->why = (struct profile_result){ .verdict = PROFILE_REFUSE,
+						  .reason = why };
 		return false;
 	}
 	return true;

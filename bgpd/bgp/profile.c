@@ -43,21 +43,39 @@
  *   (0: discard). bgp_flowspec_op_decode() fails on an operator with
  *   both < and > set ("can not be < and > at the same time"), which
  *   FRR 8.4 answers with NOTIFICATION 3/9: so != is rewritten.
- * generic: everything, as is (GoBGP, BIRD, ExaBGP take the whole
- *   RFC 8955/8956 set). */
+ *   IPv6 prefix offsets: measured (tests/interop/frr.sh), FRR 8.4 reads
+ *   the pre-RFC layout: RFC 8956 §3.8's two examples get NOTIFICATION
+ *   3/9 ("Error parsing NLRI"), and source 0:db8:aa00::/40/16 with
+ *   next-header 17 is silently misread as db8:aa03:8100::/40 offset 16
+ *   without the next header. So no offsets.
+ * gobgp: GoBGP 3.10, measured: every component and action (the 50 rules
+ *   of tests/interop/gobgp-rules.txt), but IPv6 prefixes in the pre-RFC
+ *   8956 layout (length/8 octets from bit 0): it keeps RFC 8956 §3.8's
+ *   examples as "unknown" components and misreads 0:db8:aa00::/40/16 +
+ *   next-header 17 as db8:aa03:8100::/40/16, with no NOTIFICATION.
+ * exabgp: ExaBGP 4.2 (bgp/message/update/nlri/flow.py, IPrefix6 packs
+ *   and reads CIDR.size(mask) octets), measured: the whole set but
+ *   offsets, whose NLRI it drops without a word.
+ * iosxr, junos: no router to measure and no vendor statement that they
+ *   implement RFC 8956 offsets: offsets are refused.
+ * generic: everything, as is: RFC 8955 and RFC 8956 as written, offsets
+ *   included. */
 static const struct profile builtins[] = {
 	{ .name = "generic" },
 	{ .name = "iosxr", .no_components = LACKS_COMPONENTS(COMPONENTS_12),
 	  .no_actions = LACKS_ACTIONS(ACT(RATE_BYTES) | ACT(REDIRECT_AS2) |
 				      ACT(MARK)),
-	  .redirect_ip = PROFILE_RIP_NEXTHOP },
+	  .redirect_ip = PROFILE_RIP_NEXTHOP, .no_ipv6_offset = true },
 	{ .name = "junos", .no_components = LACKS_COMPONENTS(COMPONENTS_12),
 	  .no_actions = LACKS_ACTIONS(ACT(RATE_BYTES) | ACT(TRAFFIC_ACTION) |
 				      ACT(REDIRECT_AS2)),
-	  .redirect_ip = PROFILE_RIP_NONE },
+	  .redirect_ip = PROFILE_RIP_NONE, .no_ipv6_offset = true },
 	{ .name = "frr",
 	  .no_actions = LACKS_ACTIONS(ACT(RATE_BYTES) | ACTIONS_REDIRECT_VRF),
-	  .redirect_ip = PROFILE_RIP_NEXTHOP, .rewrite_not_equal = true },
+	  .redirect_ip = PROFILE_RIP_NEXTHOP, .rewrite_not_equal = true,
+	  .no_ipv6_offset = true },
+	{ .name = "gobgp", .no_ipv6_offset = true },
+	{ .name = "exabgp", .no_ipv6_offset = true },
 };
 #define NBUILTINS (sizeof builtins / sizeof builtins[0])
 
@@ -82,6 +100,7 @@ bool profile_equal(const struct profile *a, const struct profile *b)
 	return a->no_components == b->no_components &&
 	       a->no_actions == b->no_actions &&
 	       a->redirect_ip == b->redirect_ip && a->no_ipv6 == b->no_ipv6 &&
+	       a->no_ipv6_offset == b->no_ipv6_offset &&
 	       a->rewrite_not_equal == b->rewrite_not_equal &&
 	       a->max_rules == b->max_rules;
 }
@@ -93,7 +112,7 @@ const char *profile_name(const struct profile *p)
 
 const char *profile_builtin_names(void)
 {
-	return "generic, iosxr, junos, frr";
+	return "generic, iosxr, junos, frr, gobgp, exabgp";
 }
 
 /* ---- names ---- */
@@ -236,7 +255,8 @@ struct walk {
 static struct profile_result refused(enum profile_reason reason,
 				     unsigned detail)
 {
-	return (struct profile_result){ PROFILE_REFUSE, reason, detail };
+	return (struct profile_result){ .verdict = PROFILE_REFUSE,
+					.reason = reason, .detail = detail };
 }
 
 /* One community (8 or 20 octets) of the rule. */
@@ -272,6 +292,13 @@ static struct profile_result check(struct walk *w)
 	while (fs_iter_next(&it, &c)) {
 		if (w->p->no_components & BIT(c.type))
 			return refused(PROFILE_ERR_COMPONENT, c.type);
+		if (w->p->no_ipv6_offset && c.kind == FS_KIND_PREFIX &&
+		    c.offset) {
+			struct profile_result r =
+				refused(PROFILE_ERR_OFFSET, c.type);
+			r.offset = c.offset;
+			return r;
+		}
 		if (!w->p->rewrite_not_equal)
 			continue;
 		bool needs;
@@ -295,8 +322,8 @@ static struct profile_result check(struct walk *w)
 			return r;
 	}
 	bool rw = w->rewrite_match || w->rewrite_actions;
-	return (struct profile_result){ rw ? PROFILE_REWRITE : PROFILE_SEND,
-					PROFILE_OK, 0 };
+	return (struct profile_result){ .verdict = rw ? PROFILE_REWRITE
+						      : PROFILE_SEND };
 }
 
 /* ---- the rewrites ---- */
@@ -383,8 +410,9 @@ struct profile_result profile_apply(const struct profile *p,
 {
 	/* Generic: nothing to look at (the common case, kept cheap). */
 	if (!p->no_components && !p->no_actions && !p->no_ipv6 &&
-	    p->redirect_ip == PROFILE_RIP_ANY && !p->rewrite_not_equal)
-		return (struct profile_result){ PROFILE_SEND, PROFILE_OK, 0 };
+	    !p->no_ipv6_offset && p->redirect_ip == PROFILE_RIP_ANY &&
+	    !p->rewrite_not_equal)
+		return (struct profile_result){ .verdict = PROFILE_SEND };
 	struct walk w = { .p = p, .rule = rule };
 	struct profile_result res = check(&w);
 	if (res.verdict != PROFILE_REWRITE)
@@ -436,6 +464,11 @@ void profile_reason_format(const struct profile *p,
 	case PROFILE_ERR_COMPONENT:
 		snprintf(buf, len, "profile %s: component %s not carried",
 			 name, comp);
+		return;
+	case PROFILE_ERR_OFFSET:
+		snprintf(buf, len, "profile %s: %s prefix offset %u: %s reads "
+			 "the pre-RFC 8956 IPv6 prefix layout", name, comp,
+			 r->offset, name);
 		return;
 	case PROFILE_ERR_ACTION:
 		snprintf(buf, len, "profile %s: action %s not carried", name,

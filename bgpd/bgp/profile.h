@@ -1,8 +1,9 @@
 /* Router profiles: what one peer can carry (components, actions, the
  * redirect-to-IP encoding it wants, IPv6 Flowspec, its rule budget) and
  * the decision for one rule towards it: send as is, send a rewritten
- * equivalent, or refuse with a reason. The built-in table (iosxr, junos,
- * frr, generic) and the rewrites live in profile.c. No I/O here. */
+ * equivalent, or refuse with a reason. The built-in table (generic,
+ * iosxr, junos, frr, gobgp, exabgp) and the rewrites live in profile.c.
+ * No I/O here. */
 #ifndef BGPD_BGP_PROFILE_H
 #define BGPD_BGP_PROFILE_H
 
@@ -42,14 +43,19 @@ struct profile {
 				 * the redirect-to-IP ones are redirect_ip's */
 	enum profile_redirect_ip redirect_ip;
 	bool no_ipv6;		/* IPv6 Flowspec rules not allowed */
+	/* The peer reads IPv6 prefix components in the pre-RFC 8956 layout
+	 * (length/8 octets from bit 0), not RFC 8956 §3.1's (the octets of
+	 * bits offset..length): a destination or source prefix with a
+	 * non-zero offset is refused. */
+	bool no_ipv6_offset;
 	/* Numeric operators with both < and > set (!=, and "true") are
 	 * rewritten: !=N as <N >N, true as >=0. */
 	bool rewrite_not_equal;
 	size_t max_rules;	/* 0: no limit */
 };
 
-/* The built-in profile called name ("generic", "iosxr", "junos", "frr");
- * false for an unknown name. */
+/* The built-in profile called name ("generic", "iosxr", "junos", "frr",
+ * "gobgp", "exabgp"); false for an unknown name. */
 bool profile_builtin(const char *name, struct profile *out);
 /* The default: generic (carries everything, as is). */
 void profile_default(struct profile *out);
@@ -82,6 +88,8 @@ enum profile_reason {
 	PROFILE_OK = 0,
 	PROFILE_ERR_IPV6,		/* IPv6 Flowspec not allowed */
 	PROFILE_ERR_COMPONENT,		/* detail: enum fs_type */
+	PROFILE_ERR_OFFSET,		/* IPv6 prefix offset not read; detail:
+					 * enum fs_type, offset: its offset */
 	PROFILE_ERR_ACTION,		/* detail: enum fs_action_type */
 	PROFILE_ERR_REDIRECT_IP,	/* no redirect-to-IP at all */
 	PROFILE_ERR_REDIRECT_CONVERT,	/* no equivalent in the wanted form */
@@ -96,6 +104,7 @@ struct profile_result {
 	enum profile_verdict verdict;
 	enum profile_reason reason;
 	unsigned detail;
+	unsigned offset;	/* PROFILE_ERR_OFFSET: the prefix's offset */
 };
 
 /* Decides for rule (valid, normalized) towards a peer with profile p.
@@ -106,7 +115,9 @@ struct profile_result profile_apply(const struct profile *p,
 				    const struct fs_rule *rule,
 				    struct fs_rule *out);
 
-/* "profile frr: component flow-label not carried" and so on, in buf. */
+/* "profile frr: component flow-label not carried", "profile gobgp:
+ * source prefix offset 64: gobgp reads the pre-RFC 8956 IPv6 prefix
+ * layout" and so on, in buf. */
 void profile_reason_format(const struct profile *p,
 			   const struct profile_result *r, char *buf,
 			   size_t len);

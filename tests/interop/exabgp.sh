@@ -8,8 +8,11 @@
 # update; }"); the table each session holds is replayed from those and
 # compared rule by rule with exabgp-rules.txt (25 static rules, 25 from
 # flowspecctl, 10 IPv6; ExaBGP's text of each written by hand). Then
-# withdraws, a ROUTE-REFRESH from ExaBGP (API "announce route-refresh":
-# the IPv4 table is sent again), and a clean exit.
+# RFC 8956 §3.8's IPv6 prefix offset examples (A, generic, gets them and
+# ExaBGP drops them silently: it reads the pre-RFC layout; B has
+# "profile": "exabgp", which refuses them), withdraws, a ROUTE-REFRESH
+# from ExaBGP (API "announce route-refresh": the IPv4 table is sent
+# again), and a clean exit.
 # Not here (ExaBGP 4.2 resets the session on them, see exabgp-rules.txt):
 # the 4-octet-AS redirect 0x8208 and IPv6 extended communities
 # (attribute 25); gobgp.sh and pcap_own.sh cover those.
@@ -84,7 +87,8 @@ cat >"$WORK/flowspecd.json" <<EOF
       "local_address": "$FSD", "hold_time": 9, "connect_retry": 1,
       "description": "ExaBGP A (we connect)" },
     { "address": "$B", "remote_as": 65002, "passive": true,
-      "hold_time": 9, "description": "ExaBGP B (it connects)" }
+      "hold_time": 9, "description": "ExaBGP B (it connects)",
+      "profile": "exabgp" }
   ],
   "static_rules": $static_json
 }
@@ -139,6 +143,44 @@ table_check rules-we-connect "$A" "$WORK/expected.txt"
 table_check rules-they-connect "$B" "$WORK/expected.txt"
 v6=$(grep -c '^flow destination-ipv6\|^flow flow-label' "$WORK/table-$A.txt")
 check ipv6-rules "ExaBGP holds $v6 IPv6 rules, not 10" [ "$v6" -eq 10 ]
+
+# ---- RFC 8956 IPv6 prefix offsets: sent to A (generic), not to B ----
+# RFC 8956 §3.8's two examples. ExaBGP 4.2 reads IPv6 prefixes in the
+# pre-RFC layout (flow.py IPrefix6: CIDR.size(mask) octets from bit 0):
+# A gets the UPDATE, drops the NLRI without a word (its API shows the
+# attributes alone) and keeps the session; their withdraws come out of
+# its API as an IPv6 Flowspec End-of-RIB (an MP_UNREACH with no NLRI it
+# can read). B's profile (exabgp) refuses them, so B gets no UPDATE.
+OFF1='flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64; next-header =tcp; } then { discard; } }'
+OFF2='flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/65; } then { discard; } }'
+upd_a=$(nbr "$A" updates_out)
+upd_b=$(nbr "$B" updates_out)
+rx_lines=$(wc -l <"$RX")
+ctl announce "$OFF1" >>"$WORK/ctl.log" 2>&1 && ctl announce "$OFF2" >>"$WORK/ctl.log" 2>&1 ||
+    fail offset-announce "flowspecctl announce failed (ctl.log)"
+# A's UPDATEs reach ExaBGP (its API prints them) but add no rule.
+if wait_until 10 eval '[ "$(nbr "$A" updates_out)" -ge $((upd_a + 2)) ] &&
+        [ "$(wc -l <"$RX")" -ge $((rx_lines + 2)) ]'; then
+    table_check offset-generic-dropped "$A" "$WORK/expected.txt"
+else
+    fail offset-generic-dropped "A: updates_out $upd_a -> $(nbr "$A" updates_out), ExaBGP's API lines $rx_lines -> $(wc -l <"$RX")"
+fi
+check offset-exabgp-not-sent "B: updates_out $upd_b -> $(nbr "$B" updates_out)" \
+    nbr_is "$B" updates_out "$upd_b"
+check offset-exabgp-refused-count "B rules_refused $(nbr "$B" rules_refused), not 2" \
+    nbr_is "$B" rules_refused 2
+ctl show adj-rib-out "$B" >"$WORK/adj-b.txt" 2>&1
+why='profile exabgp: source prefix offset %s: exabgp reads the pre-RFC 8956 IPv6 prefix layout'
+# shellcheck disable=SC2059
+check offset-exabgp-adj-rib-out "refused lines of $B: $(grep '^# refused' "$WORK/adj-b.txt" | tr '\n' ';')" \
+    eval '[ "$(grep -c "^# refused" "$WORK/adj-b.txt")" -eq 2 ] &&
+        grep -qF "# refused ($(printf "$why" 64)): flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64;" "$WORK/adj-b.txt" &&
+        grep -qF "# refused ($(printf "$why" 65)): flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/65;" "$WORK/adj-b.txt"'
+for r in "$OFF1" "$OFF2"; do
+    ctl withdraw "${r%% then *} }" >>"$WORK/ctl.log" 2>&1 || fail offset-withdraw "flowspecctl withdraw failed"
+done
+check offset-exabgp-refused-gone "B rules_refused $(nbr "$B" rules_refused), not 0" \
+    nbr_is "$B" rules_refused 0
 
 # ---- withdraws: 2 static and 3 announced rules, IPv4 and IPv6 ----
 

@@ -7,8 +7,15 @@
 # VRF forms, redirect to IP as 0x0800 with the next hop.
 #   1. neighbor without a profile (generic): FRR 8.4 answers the != rule
 #      with NOTIFICATION 3/9 (so the check below can fail);
-#   2. neighbor with "profile": "frr": the session stays up, FRR holds every
-#      rule, the != one as < and > (read back with vtysh).
+#   2. neighbor without a profile, IPv6 prefix offsets (RFC 8956 §3.1):
+#      FRR 8.4 reads the pre-RFC layout (length/8 octets from bit 0), so
+#      it misreads source 0:db8:aa00::/40 offset 16 + next-header udp
+#      (shown below as it must read the RFC's octets), and answers RFC
+#      8956 §3.8's first example with NOTIFICATION 3/9. When a later FRR
+#      reads offsets, these fail: then the frr profile can carry them;
+#   3. neighbor with "profile": "frr": the session stays up, FRR holds every
+#      rule, the != one as < and > (read back with vtysh); the two offset
+#      rules are refused (show adj-rib-out, rules_refused) and not sent.
 # Skips (one SKIP line, exit 0) when FRR's bgpd is not installed.
 #
 # Ports: 26403 (bgpd). Usage: FLOWSPECD_BIN=/abs/build/bin tests/interop/frr.sh
@@ -36,6 +43,14 @@ OTHERS=(
     'flow route { match { destination 10.70.0.6/32; } then { redirect 192.0.2.9; } }'
     'flow route { match { destination 2001:db8:70::/48; flow-label 1234; } then { discard; } }'
 )
+# RFC 8956 §3.1 sends bits 16..40 of the source: 02 28 10 0d b8 aa, then
+# next-header udp 03 81 11. A pre-RFC reader takes 40/8 = 5 octets from
+# bit 0 instead (0d b8 aa 03 81): db8:aa03:8100::/40, the next header gone.
+MISREAD='flow route { match { destination 2001:db8:71::/48; source 0:db8:aa00::/40/16; next-header udp; } then { discard; } }'
+MISREAD_FRR='Source Address db8:aa03:8100::/40/off 16'
+# RFC 8956 §3.8, first example: 01 20 20 01 0d b8 02 68 40 12 34 56 78 9a
+# 03 81 06.
+RFC_OFF='flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64; next-header =tcp; } then { discard; } }'
 
 # bgpd drops privileges to frr unless -S; its files must be reachable.
 mkdir -p "$WORK/frr"
@@ -70,9 +85,13 @@ frr_rules() {
         vty "show bgp ipv6 flowspec detail"; } >"$WORK/frr-table.txt"
 }
 
-static_json=$(printf '%s\n' "$PLAIN" "$NE" "${OTHERS[@]}" |
-    "$PYTHON" -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))')
-# flowspecd_conf FILE [PROFILE-LINE]
+# rules_json RULE…: the rules as a JSON array.
+rules_json() {
+    printf '%s\n' "$@" |
+        "$PYTHON" -c 'import json,sys; print(json.dumps(sys.stdin.read().splitlines()))'
+}
+static_json=$(rules_json "$PLAIN" "$NE" "${OTHERS[@]}")
+# flowspecd_conf FILE [PROFILE-LINE] (static_json: the static rules)
 flowspecd_conf() {
     cat >"$1" <<EOF
 {
@@ -106,8 +125,31 @@ fi
 fsd_stop "$FSD_PID" "$WORK/flowspecd-generic.log"
 wait_until 15 eval '! frr_up' || fail frr-down "FRR still Established after flowspecd stopped"
 
-# ---- 2. profile frr: rewritten, the session stays up ----
+# ---- 2. generic: FRR 8.4 reads the pre-RFC 8956 IPv6 prefix layout ----
 
+static_json=$(rules_json "$MISREAD")
+flowspecd_conf "$WORK/offset.json" ""
+fsd_start FSD_PID "$WORK/offset.json" flowspecd-offset.log
+misread() { frr_rules && grep -qF "$MISREAD_FRR" "$WORK/frr-table.txt"; }
+if wait_until 20 eval 'fsd_established "$FRR" && frr_up' && wait_until 10 misread; then
+    check offset-misread "FRR shows $(grep -A3 '2001:db8:71::' "$WORK/frr-table.txt" | tr '\n\t' '; ')" \
+        eval '! grep -q "IP Protocol" "$WORK/frr-table.txt"'
+else
+    fail offset-misread "FRR does not show '$MISREAD_FRR': $(grep -E 'Address|Protocol' "$WORK/frr-table.txt" | tr '\n\t' '; ')"
+fi
+ctl announce "$RFC_OFF" >>"$WORK/ctl.log" 2>&1 || fail offset-announce "flowspecctl announce failed"
+if wait_until 10 nbr_is "$FRR" last_error.code 3; then
+    err="$(nbr "$FRR" last_error.direction) $(nbr "$FRR" last_error.code)/$(nbr "$FRR" last_error.subcode)"
+    check offset-rfc-example-3-9 "last error: $err" [ "$err" = "received 3/9" ]
+else
+    fail offset-rfc-example-3-9 "no NOTIFICATION 3 from FRR in 10 s: state $(nbr "$FRR" state), last error $(nbr "$FRR" last_error)"
+fi
+fsd_stop "$FSD_PID" "$WORK/flowspecd-offset.log"
+wait_until 15 eval '! frr_up' || fail frr-down "FRR still Established after flowspecd stopped"
+
+# ---- 3. profile frr: rewritten, offsets refused, the session stays up ----
+
+static_json=$(rules_json "$PLAIN" "$NE" "${OTHERS[@]}" "$MISREAD" "$RFC_OFF")
 flowspecd_conf "$WORK/frr.json" ', "profile": "frr"'
 fsd_start FSD_PID "$WORK/frr.json" flowspecd-frr.log
 if wait_until 30 eval 'fsd_established "$FRR" && frr_up'; then
@@ -133,6 +175,17 @@ check frr-redirect-ip "FRR shows no redirect IP 192.0.2.9: $(grep -i 'redirect' 
 # FRR prints a port list as "Destination Port < 80 , > 80".
 check frr-shows-lt-gt "FRR shows $(grep 'Destination Port' "$WORK/frr-table.txt")" \
     grep -Eq 'Destination Port +< ?80 *, *> ?80' "$WORK/frr-table.txt"
+# The offset rules: refused for FRR, with the reason; FRR has neither.
+check frr-offset-refused-count "rules_refused $(nbr "$FRR" rules_refused), not 2" \
+    nbr_is "$FRR" rules_refused 2
+ctl show adj-rib-out "$FRR" >"$WORK/adj.txt" 2>&1
+why='profile frr: source prefix offset %s: frr reads the pre-RFC 8956 IPv6 prefix layout'
+# shellcheck disable=SC2059
+check frr-offset-adj-rib-out "refused lines: $(grep '^# refused' "$WORK/adj.txt" | tr '\n' ';')" \
+    eval 'grep -qF "# refused ($(printf "$why" 16)): flow route { match { destination 2001:db8:71::/48; source 0:db8:aa00::/40/16;" "$WORK/adj.txt" &&
+        grep -qF "# refused ($(printf "$why" 64)): flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64;" "$WORK/adj.txt"'
+check frr-offset-not-sent "FRR holds an offset rule: $(grep -E 'Address (2001:db8::/32|2001:db8:71::|db8:aa03)' "$WORK/frr-table.txt" | tr '\n\t' '; ')" \
+    eval '! grep -qE "Address (2001:db8::/32|2001:db8:71::/48|db8:aa03)" "$WORK/frr-table.txt"'
 # Longer than it takes FRR to answer an UPDATE (well under a second).
 sleep 3
 check frr-stays-up "established_count $(nbr "$FRR" established_count), last error $(nbr "$FRR" last_error.code)" \

@@ -7,7 +7,10 @@
 # The 50 rules of gobgp-rules.txt (25 from static_rules, 25 announced with
 # flowspecctl, 10 of them IPv6) are read back from `gobgp global rib -j`
 # and compared rule by rule with what GoBGP must show for each (written by
-# hand in gobgp-rules.txt). Then: a rule for one neighbor only, withdraws,
+# hand in gobgp-rules.txt; B has "profile": "gobgp", which carries them
+# all). Then: a rule for one neighbor only, RFC 8956 §3.8's IPv6 prefix
+# offset examples (A, generic, holds the RFC's octets; the gobgp profile
+# refuses them for B: GoBGP reads the pre-RFC layout), withdraws,
 # GoBGP restart (full table again), hold timer expiry (SIGSTOP gobgpd A:
 # NOTIFICATION 4/0 from flowspecd; SIGCONT: session and table back), route
 # refresh (clear neighbor soft: the table again, ROUTE-REFRESH to GoBGP),
@@ -70,7 +73,8 @@ cat >"$WORK/flowspecd.json" <<EOF
       "local_address": "$FSD", "hold_time": $HOLD_A, "connect_retry": 1,
       "description": "gobgpd A (we connect)" },
     { "address": "$B", "remote_as": 65100, "passive": true,
-      "hold_time": 9, "description": "gobgpd B (it connects)" }
+      "hold_time": 9, "description": "gobgpd B (it connects)",
+      "profile": "gobgp" }
   ],
   "static_rules": $static_json
 }
@@ -151,6 +155,54 @@ if ctl neighbor "$A" announce "$ONE" >>"$WORK/ctl.log" 2>&1; then
     table_check targeted-withdraw "$A" "$A_API" "$WORK/expected.txt"
 else
     fail targeted-announce "flowspecctl neighbor $A announce failed"
+fi
+
+# ---- RFC 8956 IPv6 prefix offsets: A (generic) gets them, B (gobgp) not ----
+# RFC 8956 §3.8's two examples (destination 2001:db8::/32, source
+# ::1234:5678:9a00:0/104 at offset 64 with next header tcp, and at offset
+# 65). GoBGP 3.10 reads IPv6 prefixes in the pre-RFC layout (length/8
+# octets from bit 0): it cannot parse the source component and keeps the
+# rest of the NLRI as one "unknown" component, its raw octets in decimal.
+# So A's keys are the RFC's octets from the source component on; its JSON
+# has no attributes for such a path ("nlri": null, "attrs": null): "-".
+OFF1='flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64; next-header =tcp; } then { discard; } }'
+OFF2='flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/65; } then { discard; } }'
+RFC_OFF1='02 68 40 12 34 56 78 9a 03 81 06'
+RFC_OFF2='02 68 41 24 68 ac f1 34'
+decimal() {
+    local h out=()
+    for h in $1; do out+=($((16#$h))); done
+    echo "${out[*]}"
+}
+cp "$WORK/expected.txt" "$WORK/expected-off.txt"
+for o in "$RFC_OFF1" "$RFC_OFF2"; do
+    echo "[destination: 2001:db8::/32/0][unknown:[$(decimal "$o")]] | -"
+done >>"$WORK/expected-off.txt"
+if ctl announce "$OFF1" >>"$WORK/ctl.log" 2>&1 &&
+    ctl announce "$OFF2" >>"$WORK/ctl.log" 2>&1; then
+    table_check offset-generic-rfc-octets "$A" "$A_API" "$WORK/expected-off.txt"
+    table_check offset-gobgp-not-sent "$B" "$B_API" "$WORK/expected.txt"
+    check offset-gobgp-refused-count "B rules_refused $(nbr "$B" rules_refused), not 2" \
+        nbr_is "$B" rules_refused 2
+    ctl show adj-rib-out "$B" >"$WORK/adj-b.txt" 2>&1
+    why='profile gobgp: source prefix offset %s: gobgp reads the pre-RFC 8956 IPv6 prefix layout'
+    # shellcheck disable=SC2059
+    check offset-gobgp-adj-rib-out "refused lines of $B: $(grep '^# refused' "$WORK/adj-b.txt" | tr '\n' ';')" \
+        eval '[ "$(grep -c "^# refused" "$WORK/adj-b.txt")" -eq 2 ] &&
+            grep -qF "# refused ($(printf "$why" 64)): flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64;" "$WORK/adj-b.txt" &&
+            grep -qF "# refused ($(printf "$why" 65)): flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/65;" "$WORK/adj-b.txt"'
+    check offset-gobgp-logged "no 'not sent (profile gobgp: source prefix offset 64' for $B in the log" \
+        grep -q "peer $B: not sent ($(printf "$why" 64))" "$WORK/flowspecd.log"
+    bad=0
+    for r in "$OFF1" "$OFF2"; do
+        ctl withdraw "${r%% then *} }" >>"$WORK/ctl.log" 2>&1 || bad=$((bad + 1))
+    done
+    check offset-withdraw-command "$bad withdraws refused (ctl.log)" [ "$bad" -eq 0 ]
+    table_check offset-withdrawn "$A" "$A_API" "$WORK/expected.txt"
+    check offset-gobgp-refused-gone "B rules_refused $(nbr "$B" rules_refused), not 0" \
+        nbr_is "$B" rules_refused 0
+else
+    fail offset-generic-rfc-octets "flowspecctl announce of the RFC 8956 §3.8 rules failed (ctl.log)"
 fi
 
 # ---- withdraws: 2 static and 3 announced rules, IPv4 and IPv6 ----

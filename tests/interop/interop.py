@@ -141,9 +141,10 @@ def gobgp_paths(text):
 
 def gobgp_actions(p):
     """The rule's actions: ext communities (8 and 20 octets), communities
-    and a next hop other than 0.0.0.0 / ::, sorted, ", "-joined."""
+    and a next hop other than 0.0.0.0 / ::, sorted, ", "-joined. GoBGP
+    gives "attrs": null for a path whose NLRI it could not parse: "-"."""
     out = []
-    for a in p.get("attrs", []):
+    for a in p.get("attrs") or []:
         if a.get("type") == 16:
             out += [gobgp_ext(e) for e in a.get("value", [])]
         elif a.get("type") == 25:

@@ -380,19 +380,23 @@ lib_self_test() {
         eval '"$PYTHON" "$INTEROP_PY" contains "$t/missing" "$t/exp" &&
             ! "$PYTHON" "$INTEROP_PY" contains "$t/exp" "$t/missing" >/dev/null'
 
-    # What gobgp 3.10 prints for one IPv4 and one IPv6 rule (-j), trimmed.
+    # What gobgp 3.10 prints for one IPv4 and one IPv6 rule (-j), trimmed,
+    # and for an IPv6 rule it cannot parse (an RFC 8956 prefix offset:
+    # no NLRI, no attributes).
     cat >"$t/gobgp.json" <<'JSON'
 {"[destination: 10.0.0.0/24][tcp-flags: S&!A]":[{"nlri":{"value":[]},"attrs":[{"type":1,"value":0},{"type":16,"value":[{"type":128,"subtype":6,"as":0,"rate":1000},{"type":128,"subtype":7,"terminal":true,"sample":true},{"type":130,"subtype":8,"value":"64086.59904:100"},{"type":128,"subtype":12,"value":"DAAARZxAAA=="}]},{"type":8,"communities":[4259840666]},{"type":14,"nexthop":"0.0.0.0","afi":1,"safi":133}],"stale":true}]}
 {"[destination: 2001:db8::/32/0][label: ==1234]":[{"nlri":{"value":[]},"attrs":[{"type":2,"as_paths":[{"segment_type":2,"num":1,"asns":[65100]}]},{"type":25,"value":[{"type":0,"subtype":12,"value":"2001:db8::1:0"}]},{"type":14,"nexthop":"::","afi":2,"safi":133}],"stale":false}]}
+{"[destination: 2001:db8::/32/0][unknown:[2 104 65 36 104 172 241 52]]":[{"nlri":null,"age":1796419090,"best":true,"attrs":null,"stale":false}]}
 JSON
     "$PYTHON" "$INTEROP_PY" gobgp-table <"$t/gobgp.json" >"$t/gobgp.out"
     printf '%s\n' \
         '[destination: 10.0.0.0/24][tcp-flags: S&!A] | action:sample+terminal, community:65000:666, ext:128/12:0c0000459c4000, rate:0:1000, redirect:64086.59904:100' \
-        '[destination: 2001:db8::/32/0][label: ==1234] | ext6:0/12:2001:db8::1:0' >"$t/gobgp.exp"
+        '[destination: 2001:db8::/32/0][label: ==1234] | ext6:0/12:2001:db8::1:0' \
+        '[destination: 2001:db8::/32/0][unknown:[2 104 65 36 104 172 241 52]] | -' >"$t/gobgp.exp"
     check gobgp-normalise "gobgp-table: $(tr '\n' ';' <"$t/gobgp.out")" \
         cmp -s "$t/gobgp.exp" "$t/gobgp.out"
     check gobgp-stale "gobgp-stale: $("$PYTHON" "$INTEROP_PY" gobgp-stale <"$t/gobgp.json")" \
-        [ "$("$PYTHON" "$INTEROP_PY" gobgp-stale <"$t/gobgp.json")" = "1 2" ]
+        [ "$("$PYTHON" "$INTEROP_PY" gobgp-stale <"$t/gobgp.json")" = "1 3" ]
 
     # ExaBGP 4.2's JSON: two announces, a withdraw of one, an End-of-RIB,
     # and a line from another session.

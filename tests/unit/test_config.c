@@ -410,7 +410,12 @@ START_TEST(neighbor_profiles)
 		"      \"redirect_to_ip\": \"ietf\", \"ipv6\": false,\n"
 		"      \"rewrite_not_equal\": true, \"max_rules\": 500 } },\n"
 		"  { \"address\": \"10.0.0.4\", \"remote_as\": 1, \"max_rules\": 7,\n"
-		"    \"profile\": { \"max_rules\": 500 } }\n"
+		"    \"profile\": { \"max_rules\": 500 } },\n"
+		"  { \"address\": \"10.0.0.5\", \"remote_as\": 1, \"profile\": \"gobgp\" },\n"
+		"  { \"address\": \"10.0.0.6\", \"remote_as\": 1, \"profile\": {\n"
+		"      \"base\": \"frr\", \"ipv6_prefix_offset\": true } },\n"
+		"  { \"address\": \"10.0.0.7\", \"remote_as\": 1, \"profile\": {\n"
+		"      \"ipv6_prefix_offset\": false } }\n"
 		"]}\n", &l);
 	const struct profile *g = &c->neighbors[0].profile;
 	ck_assert_str_eq(profile_name(g), "generic");
@@ -435,6 +440,18 @@ START_TEST(neighbor_profiles)
 	/* The profile's budget, unless the neighbor has its own. */
 	ck_assert_uint_eq(c->neighbors[2].max_rules, 500);
 	ck_assert_uint_eq(c->neighbors[3].max_rules, 7);
+	/* IPv6 prefix offsets: gobgp lacks them, a custom key sets them. */
+	struct profile gobgp;
+	ck_assert(profile_builtin("gobgp", &gobgp));
+	ck_assert(gobgp.no_ipv6_offset);
+	ck_assert(memcmp(&c->neighbors[4].profile, &gobgp, sizeof gobgp) == 0);
+	ck_assert(frr.no_ipv6_offset);
+	p = &c->neighbors[5].profile;
+	ck_assert(!p->no_ipv6_offset);
+	ck_assert(p->rewrite_not_equal);
+	p = &c->neighbors[6].profile;
+	ck_assert(p->no_ipv6_offset);
+	ck_assert(!p->no_components && !p->no_actions && !p->no_ipv6);
 	loaded_free(&l);
 
 	CHECK_ERRORS(TOP "\"neighbors\": [\n"
@@ -443,16 +460,18 @@ START_TEST(neighbor_profiles)
 		     "  { \"address\": \"10.0.0.3\", \"remote_as\": 1, \"profile\": {\n"
 		     "    \"components\": [\"destinaton\"],\n"
 		     "    \"actions\": [\"discard\"],\n"
-		     "    \"redirect_to_ip\": \"0x0800\", \"ipv6\": 1, \"colour\": 1 } },\n"
+		     "    \"redirect_to_ip\": \"0x0800\", \"ipv6\": 1, \"colour\": 1,\n"
+		     "    \"ipv6_prefix_offset\": \"no\" } },\n"
 		     "  { \"address\": \"10.0.0.4\", \"remote_as\": 1, \"profile\": 3 }\n"
 		     "]}\n",
-		     "FILE: neighbors[0].profile: unknown profile 'iosx' (generic, iosxr, junos, frr) (line 6)",
+		     "FILE: neighbors[0].profile: unknown profile 'iosx' (generic, iosxr, junos, frr, gobgp, exabgp) (line 6)",
 		     "FILE: neighbors[1].profile.components[0]: unknown component 'destinaton' (the names of the rule text: destination, destination-port, …) (line 8)",
 		     "FILE: neighbors[1].profile.actions[0]: unknown action 'discard' (rate-limit, rate-limit-packets, traffic-action, redirect, redirect-as2, redirect-ipv4, redirect-as4, mark) (line 9)",
 		     "FILE: neighbors[1].profile.redirect_to_ip: unknown redirect-to-IP form '0x0800' (nexthop: 0x0800 with the next hop, ietf: 0x010c, any, none) (line 10)",
 		     "FILE: neighbors[1].profile.ipv6: must be true or false, not an integer (line 10)",
 		     "FILE: neighbors[1].profile.colour: unknown key (line 10)",
-		     "FILE: neighbors[2].profile: must be a profile name (generic, iosxr, junos, frr) or an object, not an integer (line 11)");
+		     "FILE: neighbors[1].profile.ipv6_prefix_offset: must be true or false, not a string (line 11)",
+		     "FILE: neighbors[2].profile: must be a profile name (generic, iosxr, junos, frr, gobgp, exabgp) or an object, not an integer (line 12)");
 }
 END_TEST
 

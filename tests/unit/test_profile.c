@@ -1,5 +1,6 @@
 /* Unit tests for bgpd/bgp/profile: each built-in profile's decision on
- * rules it must send, rewrite or refuse (with the reason), custom
+ * rules it must send, rewrite or refuse (with the reason; IPv6 prefix
+ * offsets on RFC 8956 §3.8's example octets), custom
  * profiles, the != rewrite (wire-valid by fs_validate, and the same
  * match as the original on every value of the component, read as
  * RFC 8955 §4.2.1.1 defines the operators) and the redirect-to-IP
@@ -101,6 +102,32 @@ static const struct decision decisions[] = {
 	  PROFILE_REFUSE, PROFILE_ERR_ACTION, FS_ACT_RATE_PACKETS },
 	{ "frr", M("") "then { redirect-to-nexthop-ietf 192.0.2.1; } }",
 	  PROFILE_REWRITE, 0, 0 },
+	/* IPv6 prefix offsets (RFC 8956 §3.1): only generic sends them;
+	 * offset 0 is the plain prefix every profile carries. */
+	{ "generic", M6("source ::1234:5678:9a00:0/104/64;")
+	  "then { discard; } }", PROFILE_SEND, 0, 0 },
+	{ "gobgp", M6("source ::1234:5678:9a00:0/104/64;")
+	  "then { discard; } }",
+	  PROFILE_REFUSE, PROFILE_ERR_OFFSET, FS_TYPE_SRC_PREFIX },
+	{ "exabgp", "flow route { match { destination ::1:0:0/96/80; } "
+	  "then { discard; } }",
+	  PROFILE_REFUSE, PROFILE_ERR_OFFSET, FS_TYPE_DST_PREFIX },
+	{ "frr", M6("source 0:db8:aa00::/40/16; next-header udp;")
+	  "then { discard; } }",
+	  PROFILE_REFUSE, PROFILE_ERR_OFFSET, FS_TYPE_SRC_PREFIX },
+	{ "iosxr", M6("source ::1234:5678:9a00:0/104/65;") "then { discard; } }",
+	  PROFILE_REFUSE, PROFILE_ERR_OFFSET, FS_TYPE_SRC_PREFIX },
+	{ "junos", M6("source ::1234:5678:9a00:0/104/65;") "then { discard; } }",
+	  PROFILE_REFUSE, PROFILE_ERR_OFFSET, FS_TYPE_SRC_PREFIX },
+	{ "gobgp", M6("source 2001:db8:aa00::/40/0; next-header udp;")
+	  "then { discard; } }", PROFILE_SEND, 0, 0 },
+	{ "exabgp", M6("source 2001:db8:aa00::/40;") "then { discard; } }",
+	  PROFILE_SEND, 0, 0 },
+	{ "frr", M6("next-header tcp;") "then { discard; } }",
+	  PROFILE_SEND, 0, 0 },
+	{ "gobgp", M("source 192.0.2.0/24; destination-port !=80;")
+	  "then { rate-limit 100 packets; mark 10; action sample; "
+	  "redirect-to-nexthop-ietf 192.0.2.1; } }", PROFILE_SEND, 0, 0 },
 	/* A community the profile does not know of is not an action. */
 	{ "frr", M("") "then { discard; community [ 65000:666 ]; "
 	  "extended-community [ 0x0002fde800000064 ]; } }", PROFILE_SEND, 0, 0 },
@@ -143,6 +170,14 @@ START_TEST(names_and_reasons)
 	ck_assert(profile_equal(&frr2, &frr));
 	frr2.rewrite_not_equal = false;
 	ck_assert(!profile_equal(&frr2, &frr));
+	/* gobgp and exabgp: generic but for offsets. */
+	struct profile gobgp = builtin("gobgp"), exabgp = builtin("exabgp");
+	ck_assert(!profile_equal(&gobgp, &zero));
+	ck_assert(profile_equal(&gobgp, &exabgp));
+	gobgp.no_ipv6_offset = false;
+	ck_assert(profile_equal(&gobgp, &zero));
+	ck_assert_str_eq(profile_builtin_names(),
+			 "generic, iosxr, junos, frr, gobgp, exabgp");
 
 	uint32_t bits;
 	ck_assert(profile_component_parse("flow-label", &bits));
@@ -159,16 +194,78 @@ START_TEST(names_and_reasons)
 	ck_assert(!profile_redirect_ip_parse("0x0800", &rip));
 
 	p = builtin("iosxr");
-	struct profile_result res = { PROFILE_REFUSE, PROFILE_ERR_COMPONENT,
-				      FS_TYPE_FLOW_LABEL };
+	struct profile_result res = { .verdict = PROFILE_REFUSE,
+				      .reason = PROFILE_ERR_COMPONENT,
+				      .detail = FS_TYPE_FLOW_LABEL };
 	char buf[160];
 	profile_reason_format(&p, &res, buf, sizeof buf);
 	ck_assert_str_eq(buf, "profile iosxr: component flow-label not carried");
-	res = (struct profile_result){ PROFILE_REFUSE, PROFILE_ERR_ACTION,
-				       FS_ACT_RATE_PACKETS };
+	res = (struct profile_result){ .verdict = PROFILE_REFUSE,
+				       .reason = PROFILE_ERR_ACTION,
+				       .detail = FS_ACT_RATE_PACKETS };
 	profile_reason_format(&p, &res, buf, sizeof buf);
 	ck_assert_str_eq(buf, "profile iosxr: action rate-limit-packets not "
 			      "carried");
+}
+END_TEST
+
+/* RFC 8956 §3.8's two example NLRIs, as octets: each has an offset in
+ * its source prefix. Refused, with the offset in the reason, by every
+ * profile that reads the pre-RFC layout; sent by generic. */
+START_TEST(offset_refused)
+{
+	const struct {
+		struct vec nlri;
+		unsigned offset;
+	} examples[] = {
+		/* source ::1234:5678:9a00:0/104 offset 64; next header =6 */
+		{ VEC(FS_TYPE_SRC_PREFIX, 0x68, 0x40, 0x12, 0x34, 0x56, 0x78,
+		      0x9a, FS_TYPE_IP_PROTO, FS_OP_END | FS_OP_EQ, 0x06),
+		  64 },
+		/* source ::1234:5678:9a00:0/104 offset 65 */
+		{ VEC(FS_TYPE_SRC_PREFIX, 0x68, 0x41, 0x24, 0x68, 0xac, 0xf1,
+		      0x34), 65 },
+	};
+	static const char *const refusing[] = { "gobgp", "exabgp", "frr",
+						"iosxr", "junos" };
+	for (size_t e = 0; e < sizeof examples / sizeof examples[0]; e++) {
+		struct fs_rule r, out;
+		fs_rule_init(&r, FS_AFI_IPV6);
+		put_bytes(&r.match, examples[e].nlri.data, examples[e].nlri.len);
+		ck_assert_int_eq(fs_validate(r.afi, r.match.data, r.match.len,
+					     NULL), FS_OK);
+		struct profile p = builtin("generic");
+		ck_assert_int_eq(profile_apply(&p, &r, &out).verdict,
+				 PROFILE_SEND);
+		for (size_t i = 0; i < sizeof refusing / sizeof refusing[0];
+		     i++) {
+			p = builtin(refusing[i]);
+			struct profile_result res = profile_apply(&p, &r, &out);
+			ck_assert_int_eq(res.verdict, PROFILE_REFUSE);
+			ck_assert_int_eq(res.reason, PROFILE_ERR_OFFSET);
+			ck_assert_uint_eq(res.detail, FS_TYPE_SRC_PREFIX);
+			ck_assert_uint_eq(res.offset, examples[e].offset);
+		}
+		fs_rule_clear(&r);
+	}
+
+	struct profile p = builtin("gobgp");
+	struct profile_result res = { .verdict = PROFILE_REFUSE,
+				      .reason = PROFILE_ERR_OFFSET,
+				      .detail = FS_TYPE_SRC_PREFIX,
+				      .offset = 64 };
+	char buf[160];
+	profile_reason_format(&p, &res, buf, sizeof buf);
+	ck_assert_str_eq(buf, "profile gobgp: source prefix offset 64: gobgp "
+			      "reads the pre-RFC 8956 IPv6 prefix layout");
+	/* A custom profile that turns offsets on again over frr's. */
+	p = builtin("frr");
+	p.no_ipv6_offset = false;
+	ck_assert(!profile_equal(&p, &(struct profile){ 0 }));
+	struct fs_rule r = parse(M6("source ::1234:5678:9a00:0/104/64;")
+				 "then { discard; } }"), out;
+	ck_assert_int_eq(profile_apply(&p, &r, &out).verdict, PROFILE_SEND);
+	fs_rule_clear(&r);
 }
 END_TEST
 
@@ -396,6 +493,7 @@ static Suite *profile_suite(void)
 	tcase_add_loop_test(tc, builtin_decisions, 0,
 			    sizeof decisions / sizeof decisions[0]);
 	tcase_add_test(tc, names_and_reasons);
+	tcase_add_test(tc, offset_refused);
 	tcase_add_test(tc, custom_profile);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("rewrite");
