@@ -22,6 +22,7 @@ struct policy_service {
 	struct policy_file *pf;
 	struct policy_engine *eng;
 	FILE *events;			/* the event log, or stderr */
+	char *events_path;		/* its path; NULL: stderr */
 	struct event *tick;
 };
 
@@ -176,21 +177,42 @@ static void adopt_claims(struct policy_service *s)
 			"expire: %zu", adopted, left);
 }
 
-/* The event log at path (append), or stderr; NULL with err. */
-static FILE *open_events(const char *path, char *err, size_t errlen)
+static bool same_path(const char *a, const char *b)
 {
-	if (!path)
-		return stderr;
-	FILE *f = fopen(path, "a");
-	if (!f)
-		snprintf(err, errlen, "event log %s: %m", path);
-	return f;
+	return a && b ? strcmp(a, b) == 0 : a == b;
 }
 
 static void close_events(FILE *f)
 {
 	if (f && f != stderr)
 		fclose(f);
+}
+
+/* s's event log from now on: path (appended to; NULL: stderr). The same
+ * path as now: the open file goes on (it was opened before the daemon
+ * dropped root, and an appending writer follows a copytruncate
+ * rotation). False with err (s unchanged). */
+static bool use_events(struct policy_service *s, const char *path,
+		       char *err, size_t errlen)
+{
+	if (s->events && same_path(path, s->events_path))
+		return true;
+	char *copy = NULL;
+	if (path && !(copy = strdup(path))) {
+		snprintf(err, errlen, "out of memory");
+		return false;
+	}
+	FILE *f = path ? fopen(path, "a") : stderr;
+	if (!f) {
+		snprintf(err, errlen, "event log %s: %m", path);
+		free(copy);
+		return false;
+	}
+	close_events(s->events);
+	free(s->events_path);
+	s->events = f;
+	s->events_path = copy;
+	return true;
 }
 
 bool policy_service_reload(struct policy_service *s, struct policy_file *pf,
@@ -201,24 +223,22 @@ bool policy_service_reload(struct policy_service *s, struct policy_file *pf,
 		.withdraw = on_withdraw, .refused = on_report,
 		.dry_run = on_report, .ctx = s,
 	};
-	FILE *events = open_events(event_log, err, errlen);
-	struct policy_engine *eng = events ? policy_engine_new(pf, &sink) :
-					     NULL;
+	if (!use_events(s, event_log, err, errlen)) {
+		policy_file_free(pf);
+		return false;
+	}
+	struct policy_engine *eng = policy_engine_new(pf, &sink);
 	if (!eng || !rib_set_protected(s->env.rib, RIB_PROTECT_POLICY,
 				       pf->never_filter, pf->n_never_filter)) {
-		if (events)
-			snprintf(err, errlen, "out of memory");
+		snprintf(err, errlen, "out of memory");
 		policy_engine_free(eng);
-		close_events(events);
 		policy_file_free(pf);
 		return false;
 	}
 	policy_engine_free(s->eng);
 	policy_file_free(s->pf);
-	close_events(s->events);
 	s->eng = eng;
 	s->pf = pf;
-	s->events = events;
 	adopt_claims(s);
 	log_msg(LOG_INFO, "policy %s: %zu policies", pf->path,
 		pf->n_policies);
@@ -269,6 +289,7 @@ void policy_service_stop(struct policy_service *s)
 	policy_engine_free(s->eng);
 	policy_file_free(s->pf);
 	close_events(s->events);
+	free(s->events_path);
 	free(s);
 }
 

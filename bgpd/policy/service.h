@@ -43,13 +43,13 @@ struct policy_service *policy_service_start(const struct policy_env *env,
 					    const char *event_log,
 					    char *err, size_t errlen);
 /* Reload: pf (owned from here on) replaces the running file with a new
- * engine, the event log is opened again (event_log may be another path),
- * pf's never_filter replaces the old one's, and the new engine takes
+ * engine, the event log goes on in its open file (another path is
+ * opened), pf's never_filter replaces the old one's, and the new engine takes
  * over every policy claim in the rib (policy_engine_adopt: a mitigation
  * of a policy still in pf goes on, re-measured, its lifetime from now);
  * the claims of policies gone from pf just expire. Detection windows
- * start empty. False with err (s runs on unchanged, pf freed) when the
- * event log cannot be opened or out of memory. */
+ * start empty. False with err (s runs on with its policies, pf freed)
+ * when the event log cannot be opened or out of memory. */
 bool policy_service_reload(struct policy_service *s, struct policy_file *pf,
 			   const char *event_log, char *err, size_t errlen);
 /* Stops; the policy claims stay in the rib (and the state file) until
