@@ -236,7 +236,8 @@ static bool reload_policy(struct daemon *d, struct policy_file *pf,
 
 /* Re-reads the config file and the policy file it names: a broken one
  * changes nothing (err gets the first error; every error is logged); a
- * good one is applied (reload.h, reload_policy) and kept. */
+ * good one is applied (reload.h, http_server_reload, reload_policy) and
+ * kept. */
 static bool reload(struct daemon *d, char *err, size_t errlen)
 {
 	struct config_errors errs;
@@ -282,6 +283,15 @@ static bool reload(struct daemon *d, char *err, size_t errlen)
 		st.peers_added, st.peers_removed, st.peers_reset, st.peers_kept,
 		st.rules_added, st.rules_replaced, st.rules_withdrawn,
 		st.rules_kept);
+	char herr[256];
+	bool http_ok = http_server_reload(&d->http, d->base, d->cfg->http,
+					  &d->ctl_daemon, &d->http_hooks,
+					  herr, sizeof herr);
+	if (!http_ok) {
+		log_msg(LOG_ERROR, "reload: %s", herr);
+		snprintf(err, errlen, "config applied, but not %s (the running "
+			 "HTTP API kept)", herr);
+	}
 	char perr[256];
 	if (!reload_policy(d, pf, perr, sizeof perr)) {
 		log_msg(LOG_ERROR, "reload: policy: %s", perr);
@@ -289,7 +299,7 @@ static bool reload(struct daemon *d, char *err, size_t errlen)
 			 "not: %s (the running policies kept)", perr);
 		return false;
 	}
-	return true;
+	return http_ok;
 }
 
 static bool ctl_reload(void *ctx, char *err, size_t errlen)
@@ -631,14 +641,15 @@ static void start(struct daemon *d)
 		fatal("control socket %s: %s", d->cfg->control_socket, err);
 
 	/* The HTTP API: the control code and audit hook, the wall clock;
-	 * before the privilege drop (its port, token and TLS key). */
+	 * before the privilege drop (its port, token and TLS key). The
+	 * hooks also serve a server a reload starts. */
+	d->http_hooks = (struct http_hooks){
+		.ctx = d, .wall_ms = wall_ms,
+		.mitigations = http_mitigations,
+		.collector_metrics = http_collector_metrics,
+		.policy_metrics = http_policy_metrics,
+	};
 	if (d->cfg->http) {
-		d->http_hooks = (struct http_hooks){
-			.ctx = d, .wall_ms = wall_ms,
-			.mitigations = http_mitigations,
-			.collector_metrics = http_collector_metrics,
-			.policy_metrics = http_policy_metrics,
-		};
 		d->http = http_server_new(d->base, d->cfg->http, &d->ctl_daemon,
 					  &d->http_hooks, err, sizeof err);
 		if (!d->http)

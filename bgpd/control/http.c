@@ -4,11 +4,14 @@
 #include "bgpd/control/http.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -20,6 +23,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "bgpd/config.h"
 #include "bgpd/control/ctl.h"
@@ -35,10 +39,28 @@
 #define METRICS_TYPE "text/plain; version=0.0.4; charset=utf-8"
 #define REALM "Bearer realm=\"flowspecd\""
 
+/* The files of the section, by their key. */
+enum http_file { FILE_TOKEN, FILE_CERT, FILE_KEY, FILES_N };
+static const char *const file_keys[FILES_N] = { "token_file", "tls_cert",
+						 "tls_key" };
+
+/* A file as it was when it was read. A reload reads it again only when
+ * its path or its identity (device, inode, size, times) changed, so a
+ * root-only file read before the privilege drop need not be readable
+ * later unless it is replaced. */
+struct file_seen {
+	char *path;		/* owned; NULL: not read */
+	struct stat st;
+};
+
 struct http_server {
 	struct evhttp *http;
+	struct evhttp_bound_socket *bound;	/* the listener */
+	struct addr listen_addr;
+	uint16_t listen_port;
 	SSL_CTX *tls;		/* NULL: plain HTTP */
 	unsigned char token[TOKEN_DIGEST_LEN];
+	struct file_seen files[FILES_N];	/* what token and tls came from */
 	const struct ctl_daemon *d;
 	struct http_hooks hooks;
 	uint64_t counts[STATUS_MAX];
@@ -52,6 +74,11 @@ struct setup {
 	uint16_t listen_port;
 	unsigned char token[TOKEN_DIGEST_LEN];
 	SSL_CTX *tls;
+	struct file_seen files[FILES_N];
+	bool reread[FILES_N];	/* read now, not taken from running */
+	/* A reload: its files that did not change are taken from it, not
+	 * read again (NULL: read them all). */
+	const struct http_server *running;
 	http_config_error_fn report;
 	void *ctx;
 	/* Only checking (the config loader): a file this process may not
@@ -93,20 +120,87 @@ static bool is_blank(char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* The file at path opened for reading, or NULL: reported, or (EACCES
- * while checking) skipped. */
-static FILE *open_file(struct setup *s, const char *key, const char *path)
+static void file_seen_clear(struct file_seen *f)
 {
+	free(f->path);
+	*f = (struct file_seen){ 0 };
+}
+
+/* True when the running server read file which from path and it has not
+ * changed since (s->files[which] then says so). */
+static bool unchanged(struct setup *s, enum http_file which, const char *path)
+{
+	const struct file_seen *was = s->running ? &s->running->files[which]
+						 : NULL;
+	struct stat st;
+	if (!was || !was->path || strcmp(was->path, path) != 0 ||
+	    stat(path, &st) != 0 || st.st_dev != was->st.st_dev ||
+	    st.st_ino != was->st.st_ino || st.st_size != was->st.st_size ||
+	    st.st_mtim.tv_sec != was->st.st_mtim.tv_sec ||
+	    st.st_mtim.tv_nsec != was->st.st_mtim.tv_nsec ||
+	    st.st_ctim.tv_sec != was->st.st_ctim.tv_sec ||
+	    st.st_ctim.tv_nsec != was->st.st_ctim.tv_nsec)
+		return false;
+	s->files[which].path = strdup(path);
+	s->files[which].st = was->st;
+	if (!s->files[which].path)
+		bad(s, NULL, "out of memory");
+	return s->ok;
+}
+
+/* " (flowspecd runs as user U: …)" after a refused read once root was
+ * dropped, else "". */
+static const char *not_root_hint(int err, char *buf, size_t len)
+{
+	uid_t uid = geteuid();
+	if (err != EACCES || uid == 0)
+		return "";
+	const struct passwd *pw = getpwuid(uid);
+	if (pw)
+		snprintf(buf, len, " (flowspecd runs as user %s: the file "
+			 "must be readable by it)", pw->pw_name);
+	else
+		snprintf(buf, len, " (flowspecd runs as uid %u: the file must "
+			 "be readable by it)", (unsigned)uid);
+	return buf;
+}
+
+/* The file at path opened for reading and noted in s->files[which], or
+ * NULL: reported, or (EACCES while checking) skipped. */
+static FILE *open_file(struct setup *s, enum http_file which,
+		       const char *path)
+{
+	const char *key = file_keys[which];
 	FILE *f = fopen(path, "rb");
-	if (!f && !(errno == EACCES && s->checking))
+	if (!f) {
+		int e = errno;
+		char hint[160];
+		if (!(e == EACCES && s->checking))
+			bad(s, key, "cannot read %s: %s%s", path, strerror(e),
+			    not_root_hint(e, hint, sizeof hint));
+		return NULL;
+	}
+	struct file_seen *seen = &s->files[which];
+	file_seen_clear(seen);
+	s->reread[which] = true;
+	if (fstat(fileno(f), &seen->st) != 0 ||
+	    !(seen->path = strdup(path))) {
 		bad(s, key, "cannot read %s: %s", path, strerror(errno));
+		fclose(f);
+		return NULL;
+	}
 	return f;
 }
 
-/* Reads the token file into the SHA-256 digest of the token. */
+/* Reads the token file into the SHA-256 digest of the token (the running
+ * one's when the file is unchanged). */
 static void load_token(struct setup *s, const char *path)
 {
-	FILE *f = open_file(s, "token_file", path);
+	if (unchanged(s, FILE_TOKEN, path)) {
+		memcpy(s->token, s->running->token, sizeof s->token);
+		return;
+	}
+	FILE *f = open_file(s, FILE_TOKEN, path);
 	if (!f)
 		return;
 	char buf[HTTP_TOKEN_MAX + 1];
@@ -145,10 +239,22 @@ static const char *tls_error(char *buf, size_t len)
 	return buf;
 }
 
+/* Loads the certificate (chain) and its key into s->tls (the running
+ * server's context when neither file changed). */
 static void load_tls(struct setup *s, const char *cert, const char *key)
 {
-	FILE *fc = open_file(s, "tls_cert", cert);
-	FILE *fk = open_file(s, "tls_key", key);
+	if (s->running && s->running->tls && unchanged(s, FILE_CERT, cert) &&
+	    unchanged(s, FILE_KEY, key)) {
+		if (SSL_CTX_up_ref(s->running->tls) == 1)
+			s->tls = s->running->tls;
+		else
+			bad(s, NULL, "out of memory");
+		return;
+	}
+	if (!s->ok)
+		return;
+	FILE *fc = open_file(s, FILE_CERT, cert);
+	FILE *fk = open_file(s, FILE_KEY, key);
 	bool readable = fc && fk;
 	if (fc)
 		fclose(fc);
@@ -183,6 +289,8 @@ static void setup_clear(struct setup *s)
 	SSL_CTX_free(s->tls);
 	s->tls = NULL;
 	OPENSSL_cleanse(s->token, sizeof s->token);
+	for (unsigned i = 0; i < FILES_N; i++)
+		file_seen_clear(&s->files[i]);
 }
 
 static bool setup_load(struct setup *s, const json_t *section)
@@ -696,41 +804,126 @@ static bool is_loopback(const struct addr *a)
 				    : memcmp(a->bytes, v6_loop, 16) == 0;
 }
 
+/* A listener on st's address, or NULL with the reason in err. */
+static struct evhttp_bound_socket *listen_on(struct http_server *s,
+					     const struct setup *st,
+					     char *err, size_t errlen)
+{
+	char a[ADDR_STRLEN];
+	addr_format(&st->listen_addr, a);
+	unsigned port = st->listen_port;
+	struct evhttp_bound_socket *b =
+		evhttp_bind_socket_with_handle(s->http, a, st->listen_port);
+	if (b)
+		return b;
+	int e = errno;
+	const char *hint = "";
+	if (e == EACCES && port < 1024 && geteuid() != 0)
+		hint = " (a port below 1024 needs root, which flowspecd has "
+		       "dropped: it takes a restart)";
+	else if (e == EADDRINUSE && s->bound && port == s->listen_port)
+		hint = " (the running listener holds this port: moving to an "
+		       "address that overlaps it takes a restart)";
+	snprintf(err, errlen, "http.listen: cannot listen on %s port %u: "
+		 "%s%s", a, port, strerror(e), hint);
+	return NULL;
+}
+
+/* Logs the certificate that new connections get, with its SHA-256
+ * fingerprint (as `openssl x509 -fingerprint -sha256` shows it). */
+static void log_certificate(SSL_CTX *tls, const char *path)
+{
+	X509 *x = SSL_CTX_get0_certificate(tls);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	char hex[3 * EVP_MAX_MD_SIZE + 1] = "?";
+	if (x && X509_digest(x, EVP_sha256(), md, &n))
+		for (unsigned i = 0; i < n; i++)
+			snprintf(hex + 3 * i, 4, "%02X%s", md[i],
+				 i + 1 < n ? ":" : "");
+	log_msg(LOG_INFO, "http: certificate %s for new connections, SHA-256 "
+		"fingerprint %s", path, hex);
+}
+
+/* Loads section (s's files that did not change are kept, not read
+ * again) and binds its address when s does not listen there yet; only
+ * then puts it all in place: the token for the requests that follow, the
+ * TLS context for the connections that follow, the new listener instead
+ * of the old one (the connections it accepted stay). All or nothing:
+ * false with err and s as it was. */
+static bool server_apply(struct http_server *s, const json_t *section,
+			 char *err, size_t errlen)
+{
+	struct first_error fe = { .buf = err, .len = errlen };
+	struct setup st = { .report = keep_first, .ctx = &fe, .running = s };
+	if (!setup_load(&st, section)) {
+		setup_clear(&st);
+		return false;
+	}
+	bool starting = !s->bound;
+	bool move = starting || st.listen_port != s->listen_port ||
+		    !addr_eq(&st.listen_addr, &s->listen_addr);
+	struct evhttp_bound_socket *b = NULL;
+	if (move && !(b = listen_on(s, &st, err, errlen))) {
+		setup_clear(&st);
+		return false;
+	}
+	char a[ADDR_STRLEN];
+	if (move && s->bound) {
+		evhttp_del_accept_socket(s->http, s->bound);
+		log_msg(LOG_INFO, "http: no longer listening on %s port %u",
+			addr_format(&s->listen_addr, a),
+			(unsigned)s->listen_port);
+	}
+	if (move) {
+		s->bound = b;
+		s->listen_addr = st.listen_addr;
+		s->listen_port = st.listen_port;
+	}
+	if (!starting && CRYPTO_memcmp(s->token, st.token, sizeof s->token))
+		log_msg(LOG_INFO, "http: token changed (%s)",
+			st.files[FILE_TOKEN].path);
+	memcpy(s->token, st.token, sizeof s->token);
+	bool scheme = starting || !s->tls != !st.tls;
+	if (st.tls && st.reread[FILE_CERT])
+		log_certificate(st.tls, st.files[FILE_CERT].path);
+	SSL_CTX *old = s->tls;
+	s->tls = st.tls;
+	st.tls = old;		/* freed below */
+	evhttp_set_bevcb(s->http, s->tls ? tls_bev : NULL, s);
+	for (unsigned i = 0; i < FILES_N; i++) {
+		struct file_seen f = s->files[i];
+		s->files[i] = st.files[i];
+		st.files[i] = f;
+	}
+	setup_clear(&st);
+	if (!move && !scheme)
+		return true;
+	addr_format(&s->listen_addr, a);
+	if (!s->tls && !is_loopback(&s->listen_addr))
+		log_msg(LOG_WARN, "http: listening on %s without TLS: the "
+			"token crosses the network in clear text", a);
+	log_msg(LOG_INFO, "http: API on %s://%s%s%s:%u/api/v1/",
+		s->tls ? "https" : "http", strchr(a, ':') ? "[" : "", a,
+		strchr(a, ':') ? "]" : "", (unsigned)s->listen_port);
+	return true;
+}
+
 struct http_server *http_server_new(struct event_base *base,
 				    const json_t *section,
 				    const struct ctl_daemon *d,
 				    const struct http_hooks *hooks,
 				    char *err, size_t errlen)
 {
-	struct first_error fe = { .buf = err, .len = errlen };
-	struct setup st = { .report = keep_first, .ctx = &fe };
 	struct http_server *s = calloc(1, sizeof *s);
-	if (!s) {
+	if (!s || !(s->http = evhttp_new(base))) {
 		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	if (!setup_load(&st, section)) {
-		setup_clear(&st);
-		free(s);
+		http_server_free(s);
 		return NULL;
 	}
 	s->d = d;
 	if (hooks)
 		s->hooks = *hooks;
-	memcpy(s->token, st.token, sizeof s->token);
-	s->tls = st.tls;
-	st.tls = NULL;
-	s->http = evhttp_new(base);
-	char a[ADDR_STRLEN];
-	addr_format(&st.listen_addr, a);
-	uint16_t port = st.listen_port;
-	bool plain_remote = !s->tls && !is_loopback(&st.listen_addr);
-	setup_clear(&st);
-	if (!s->http) {
-		snprintf(err, errlen, "out of memory");
-		http_server_free(s);
-		return NULL;
-	}
 	evhttp_set_max_body_size(s->http, HTTP_BODY_MAX);
 	evhttp_set_max_headers_size(s->http, HTTP_HEADERS_MAX);
 	evhttp_set_timeout(s->http, HTTP_TIMEOUT_S);
@@ -743,21 +936,30 @@ struct http_server *http_server_new(struct event_base *base,
 				   EVHTTP_REQ_PATCH | EVHTTP_REQ_HEAD |
 				   EVHTTP_REQ_OPTIONS);
 	evhttp_set_gencb(s->http, handle, s);
-	if (s->tls)
-		evhttp_set_bevcb(s->http, tls_bev, s);
-	if (evhttp_bind_socket(s->http, a, port) != 0) {
-		snprintf(err, errlen, "http.listen: cannot listen on %s port "
-			 "%u: %s", a, (unsigned)port, strerror(errno));
+	if (!server_apply(s, section, err, errlen)) {
 		http_server_free(s);
 		return NULL;
 	}
-	if (plain_remote)
-		log_msg(LOG_WARN, "http: listening on %s without TLS: the "
-			"token crosses the network in clear text", a);
-	log_msg(LOG_INFO, "http: API on %s://%s%s%s:%u/api/v1/",
-		s->tls ? "https" : "http", strchr(a, ':') ? "[" : "", a,
-		strchr(a, ':') ? "]" : "", (unsigned)port);
 	return s;
+}
+
+bool http_server_reload(struct http_server **sp, struct event_base *base,
+			const json_t *section, const struct ctl_daemon *d,
+			const struct http_hooks *hooks, char *err,
+			size_t errlen)
+{
+	if (!section) {
+		if (*sp)
+			log_msg(LOG_INFO, "http: no http section any more: "
+				"the API stops");
+		http_server_free(*sp);
+		*sp = NULL;
+		return true;
+	}
+	if (*sp)
+		return server_apply(*sp, section, err, errlen);
+	*sp = http_server_new(base, section, d, hooks, err, errlen);
+	return *sp != NULL;
 }
 
 void http_server_free(struct http_server *s)
@@ -768,6 +970,8 @@ void http_server_free(struct http_server *s)
 		evhttp_free(s->http);
 	SSL_CTX_free(s->tls);
 	OPENSSL_cleanse(s->token, sizeof s->token);
+	for (unsigned i = 0; i < FILES_N; i++)
+		file_seen_clear(&s->files[i]);
 	free(s);
 }
 

@@ -9,6 +9,7 @@
  *               final newline are not part of it)              required
  *   tls_cert, tls_key   PEM certificate (chain) and key: HTTPS when both
  *               are given (one without the other is an error)
+ * A reload applies all of it (http_server_reload).
  *
  * Every request carries "Authorization: Bearer TOKEN" (401 with a
  * WWW-Authenticate header otherwise). Endpoints:
@@ -142,6 +143,22 @@ struct http_server *http_server_new(struct event_base *base,
 				    const struct http_hooks *hooks,
 				    char *err, size_t errlen);
 void http_server_free(struct http_server *s);	/* NULL-safe */
+
+/* Applies a reloaded "http" section (checked; NULL: none) to *sp (NULL:
+ * no server): starts the server, stops it (its connections close), or
+ * changes it in place. A changed token applies to the requests that
+ * follow, a changed certificate or key (new paths, or the same files
+ * rewritten) to the connections that follow; a new listen address is
+ * bound before the old one is closed (the connections it accepted stay).
+ * A file whose path, inode, size and times are unchanged is not read
+ * again (a root-only key read before the privilege drop stays usable).
+ * All or nothing: false with a one-line reason in err (a file that cannot
+ * be read or used, an address that cannot be bound) and *sp as it was.
+ * base, d and hooks: as for http_server_new. */
+bool http_server_reload(struct http_server **sp, struct event_base *base,
+			const json_t *section, const struct ctl_daemon *d,
+			const struct http_hooks *hooks, char *err,
+			size_t errlen);
 
 /* Requests answered so far with this status (before the server sent
  * it: libevent's own 413/400 answers are not seen). */
