@@ -2,12 +2,16 @@
  * and line, through the config loader), the rule object (the same rule as
  * the text syntax, errors naming the field), the request bodies, /metrics
  * text, and a server on loopback driven by libevent's HTTP client
- * (token, audit with the client's address, statuses). */
+ * (token, audit with the client's address, statuses; reload). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <event2/buffer.h>
 #include <event2/event.h>
@@ -430,13 +434,14 @@ static void give_up(evutil_socket_t fd, short what, void *base)
 	event_base_loopbreak(base);
 }
 
-static struct reply request(struct event_base *base,
-			    enum evhttp_cmd_type method, const char *path,
-			    const char *token, const char *body)
+/* One request to TEST_ADDR port; status -1 or 0 when no answer came. */
+static struct reply request_to(struct event_base *base, uint16_t port,
+			       enum evhttp_cmd_type method, const char *path,
+			       const char *token, const char *body)
 {
 	struct reply r = { .base = base, .status = -1 };
 	struct evhttp_connection *c =
-		evhttp_connection_base_new(base, NULL, TEST_ADDR, TEST_PORT);
+		evhttp_connection_base_new(base, NULL, TEST_ADDR, port);
 	ck_assert_ptr_nonnull(c);
 	struct evhttp_request *req = evhttp_request_new(on_reply, &r);
 	struct evkeyvalq *h = evhttp_request_get_output_headers(req);
@@ -457,6 +462,13 @@ static struct reply request(struct event_base *base,
 	event_free(guard);
 	evhttp_connection_free(c);
 	return r;
+}
+
+static struct reply request(struct event_base *base,
+			    enum evhttp_cmd_type method, const char *path,
+			    const char *token, const char *body)
+{
+	return request_to(base, TEST_PORT, method, path, token, body);
 }
 
 START_TEST(server_round_trip)
@@ -553,6 +565,113 @@ START_TEST(server_round_trip)
 }
 END_TEST
 
+/* A listening socket on TEST_ADDR and a port the kernel picks (outside
+ * every test's range); *port gets it. */
+static int listener(uint16_t *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof sa;
+	inet_pton(AF_INET, TEST_ADDR, &sa.sin_addr);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	ck_assert_int_eq(listen(fd, 1), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static json_t *section_at(uint16_t port, const char *token_file)
+{
+	char listen[32];
+	snprintf(listen, sizeof listen, TEST_ADDR ":%u", (unsigned)port);
+	return json_pack("{s:s, s:s}", "listen", listen, "token_file",
+			 token_file);
+}
+
+/* http_server_reload: start, a rewritten token file, a listen port in use
+ * (refused, nothing changes), a free one (the API moves), a token file
+ * that cannot be read (refused, nothing changes), stop and start again. */
+START_TEST(server_reload)
+{
+	write_file(TOKEN_FILE, "old-token\n");
+	struct event_base *base = event_base_new();
+	struct rib *rib = rib_new(now_ms);
+	struct ctl_daemon d = { .rib = rib, .now_ms = now_ms,
+				.peer_count = peer_count, .peer_get = peer_get,
+				.peer_clear = peer_clear };
+	struct http_hooks hooks = { .wall_ms = wall_ms };
+	const char *rules = "/api/v1/rules";
+	json_t *home = section_at(TEST_PORT, TOKEN_FILE);
+	char err[256] = "";
+	struct http_server *s = NULL;
+	ck_assert_msg(http_server_reload(&s, base, home, &d, &hooks, err,
+					 sizeof err), "%s", err);
+	ck_assert_ptr_nonnull(s);
+	const struct http_server *first = s;
+	ck_assert_int_eq(request(base, EVHTTP_REQ_GET, rules, "old-token",
+				 NULL).status, 200);
+
+	write_file(TOKEN_FILE, "new-token\n");
+	ck_assert_msg(http_server_reload(&s, base, home, &d, &hooks, err,
+					 sizeof err), "%s", err);
+	ck_assert_ptr_eq(s, first);
+	ck_assert_int_eq(request(base, EVHTTP_REQ_GET, rules, "old-token",
+				 NULL).status, 401);
+	ck_assert_int_eq(request(base, EVHTTP_REQ_GET, rules, "new-token",
+				 NULL).status, 200);
+
+	uint16_t port;
+	int busy = listener(&port);
+	json_t *moved = section_at(port, TOKEN_FILE);
+	ck_assert(!http_server_reload(&s, base, moved, &d, &hooks, err,
+				      sizeof err));
+	char want[128];
+	snprintf(want, sizeof want, "http.listen: cannot listen on " TEST_ADDR
+		 " port %u: Address already in use", (unsigned)port);
+	ck_assert_str_eq(err, want);
+	ck_assert_ptr_eq(s, first);
+	ck_assert_int_eq(request(base, EVHTTP_REQ_GET, rules, "new-token",
+				 NULL).status, 200);
+
+	close(busy);
+	ck_assert_msg(http_server_reload(&s, base, moved, &d, &hooks, err,
+					 sizeof err), "%s", err);
+	ck_assert_int_eq(request_to(base, port, EVHTTP_REQ_GET, rules,
+				    "new-token", NULL).status, 200);
+	ck_assert_int_le(request(base, EVHTTP_REQ_GET, rules, "new-token",
+				 NULL).status, 0);
+
+	json_t *unreadable = section_at(TEST_PORT, "no-such-token");
+	ck_assert(!http_server_reload(&s, base, unreadable, &d, &hooks, err,
+				      sizeof err));
+	ck_assert_str_eq(err, "http.token_file: cannot read no-such-token: "
+			 "No such file or directory");
+	ck_assert_int_eq(request_to(base, port, EVHTTP_REQ_GET, rules,
+				    "new-token", NULL).status, 200);
+	ck_assert_int_le(request(base, EVHTTP_REQ_GET, rules, "new-token",
+				 NULL).status, 0);
+
+	ck_assert(http_server_reload(&s, base, NULL, &d, &hooks, err,
+				     sizeof err));
+	ck_assert_ptr_null(s);
+	ck_assert_int_le(request_to(base, port, EVHTTP_REQ_GET, rules,
+				    "new-token", NULL).status, 0);
+	ck_assert_msg(http_server_reload(&s, base, home, &d, &hooks, err,
+					 sizeof err), "%s", err);
+	ck_assert_int_eq(request(base, EVHTTP_REQ_GET, rules, "new-token",
+				 NULL).status, 200);
+
+	http_server_free(s);
+	json_decref(home);
+	json_decref(moved);
+	json_decref(unreadable);
+	rib_free(rib);
+	event_base_free(base);
+	unlink(TOKEN_FILE);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
 	Suite *s = suite_create("http");
@@ -566,6 +685,7 @@ static Suite *http_suite(void)
 	tc = tcase_create("server");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, server_round_trip);
+	tcase_add_test(tc, server_reload);
 	suite_add_tcase(s, tc);
 	return s;
 }
