@@ -239,6 +239,20 @@ static const char *tls_error(char *buf, size_t len)
 	return buf;
 }
 
+/* True (the errors cleared) when OpenSSL refused a key because it is not
+ * the certificate's (OpenSSL 3 checks that when the key is loaded, 1.1
+ * only in SSL_CTX_check_private_key). */
+static bool key_mismatch(void)
+{
+	unsigned long e = ERR_peek_error();
+	bool mismatch = ERR_GET_LIB(e) == ERR_LIB_X509 &&
+			(ERR_GET_REASON(e) == X509_R_KEY_VALUES_MISMATCH ||
+			 ERR_GET_REASON(e) == X509_R_KEY_TYPE_MISMATCH);
+	if (mismatch)
+		ERR_clear_error();
+	return mismatch;
+}
+
 /* Loads the certificate (chain) and its key into s->tls (the running
  * server's context when neither file changed). */
 static void load_tls(struct setup *s, const char *cert, const char *key)
@@ -272,16 +286,19 @@ static void load_tls(struct setup *s, const char *cert, const char *key)
 	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
 		bad(s, "tls_cert", "cannot use %s: %s", cert,
 		    tls_error(why, sizeof why));
-	else if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+	else if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 &&
+		 !key_mismatch())
 		bad(s, "tls_key", "cannot use %s: %s", key,
 		    tls_error(why, sizeof why));
 	else if (SSL_CTX_check_private_key(ctx) != 1)
 		bad(s, "tls_key", "%s does not match the certificate %s", key,
 		    cert);
-	if (s->ok)
+	if (s->ok) {
 		s->tls = ctx;
-	else
+	} else {
 		SSL_CTX_free(ctx);
+		ERR_clear_error();
+	}
 }
 
 static void setup_clear(struct setup *s)

@@ -53,7 +53,11 @@ cat >"$WORK/gobgp.toml" <<EOF
   local-address-list = ["$GO"]
 $(gobgp_neighbor_toml "$FSD" 65100 "$GO" "" "    idle-hold-time-after-reset = 1")
 EOF
-cat >"$WORK/flowspecd.json" <<EOF
+# main_conf [HTTP]: the daemon's config with this "http" object (none
+# without one).
+main_conf() {
+    local http=${1:+,$'\n'  \"http\": $1}
+    cat >"$WORK/flowspecd.json" <<EOF
 {
   "router_id": "$FSD",
   "local_as": 65100,
@@ -61,10 +65,13 @@ cat >"$WORK/flowspecd.json" <<EOF
   "neighbors": [
     { "address": "$GO", "port": 26301, "remote_as": 65001,
       "local_address": "$FSD", "connect_retry": 1 }
-  ],
-  "http": { "listen": "$FSD:26300", "token_file": "$WORK/token" }
+  ]$http
 }
 EOF
+}
+# http_at ADDR:PORT: the main daemon's "http" object.
+http_at() { echo "{ \"listen\": \"$1\", \"token_file\": \"$WORK/token\" }"; }
+main_conf "$(http_at "$FSD:26300")"
 
 # ---- helpers ----
 
@@ -297,22 +304,88 @@ out=$("$PYTHON" "$HTTP_PY" delete-ids 20 "$IDS_FILE")
 check concurrent-delete "statuses: $out" [ "$out" = "204=200" ]
 table_check concurrent-withdrawn "$WORK/expected-w.txt"
 
+# ---- reload: the token, the listen address, no http, http again ----
+
+# A new token in the same file: a connection opened before the reload
+# stays; from the reload on the old token gets 401, the new one works.
+NEW_TOKEN=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+export NEW_TOKEN
+echo "$NEW_TOKEN" >"$WORK/token"
+out=$("$PYTHON" "$HTTP_PY" across /api/v1/mitigations "$FLOWSPECCTL" -s "$SOCK" reload 2>>"$WORK/client.log")
+check reload-token-connection "old token, reload, new token, old token on one connection: $out" \
+    [ "$out" = "200 200 401 same" ]
+expect reload-token-old 401 Authorization "wrong token" GET /api/v1/rules
+TOKEN=$NEW_TOKEN expect reload-token-new 200 "" "" GET /api/v1/rules
+TOKEN=$NEW_TOKEN
+
+# A port in use (GoBGP's) is refused and the API stays; a free one moves it.
+main_conf "$(http_at "$GO:26301")"
+out=$(ctl reload 2>&1)
+check reload-listen-in-use "reload onto GoBGP's port: $out" \
+    [ "$out" = "error: config applied, but not http.listen: cannot listen on $GO port 26301: Address already in use (the running HTTP API kept)" ]
+expect reload-listen-kept 200 "" "" GET /api/v1/mitigations
+main_conf "$(http_at "$FSD:26302")"
+out=$(ctl reload 2>&1)
+check reload-listen "reload to port 26302: $out" [ "$out" = reloaded ]
+API=http://$FSD:26302 expect reload-listen-moved 200 "" "" GET /api/v1/mitigations
+check reload-listen-old-closed "port 26300 still answers" \
+    eval '! api GET /api/v1/mitigations >/dev/null 2>&1'
+
+# No http: the server stops; http again: it starts.
+main_conf ""
+out=$(ctl reload 2>&1)
+check reload-http-removed "reload without http: $out" [ "$out" = reloaded ]
+check reload-http-stopped "port 26302 still answers" \
+    eval '! API=http://$FSD:26302 api GET /api/v1/mitigations >/dev/null 2>&1'
+main_conf "$(http_at "$FSD:26300")"
+out=$(ctl reload 2>&1)
+check reload-http-added "reload with http: $out" [ "$out" = reloaded ]
+expect reload-http-started 200 "" "" GET /api/v1/mitigations
+check reload-no-restart-note "the log says http needs a restart" \
+    eval '! grep -q "http changed" "$WORK/flowspecd.log"'
+check reload-session-kept "session state $(nbr "$GO" state) after the reloads" \
+    fsd_established "$GO"
+
 # ---- TLS with a throw-away certificate ----
 
-openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj "/CN=flowspecd test" \
-    -addext "subjectAltName=IP:$TLSD" -keyout "$WORK/key.pem" \
-    -out "$WORK/cert.pem" >"$WORK/openssl.log" 2>&1 || die "openssl req failed" tls-cert
-cat >"$WORK/tls.json" <<EOF
+# make_cert CERT KEY: a new EC key (mode 0600) and a self-signed
+# certificate for $TLSD.
+make_cert() {
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 \
+        -nodes -days 1 -subj "/CN=flowspecd test" \
+        -addext "subjectAltName=IP:$TLSD" -keyout "$2" -out "$1" \
+        >>"$WORK/openssl.log" 2>&1 || die "openssl req failed" tls-cert
+    chmod 0600 "$2"
+}
+# fingerprint_of CERT: as openssl shows it; served: what the API sends.
+fingerprint_of() { openssl x509 -noout -fingerprint -sha256 -in "$1" | cut -d= -f2; }
+served() { API=https://$TLSD:26303 "$PYTHON" "$HTTP_PY" fingerprint 2>>"$WORK/client.log"; }
+# As root the TLS daemon runs as nobody: a reload must read what changed
+# as nobody (the keys are root-only until given to nobody).
+TLS_RUN=$WORK
+TLS_USER=
+if [ "$(id -u)" -eq 0 ]; then
+    chmod 0711 "$WORK"
+    TLS_RUN=$WORK/tls-run
+    mkdir "$TLS_RUN" && chown nobody: "$TLS_RUN"
+    TLS_USER='"user": "nobody",'
+fi
+# tls_conf CERT KEY: the TLS daemon's config.
+tls_conf() {
+    cat >"$WORK/tls.json" <<EOF
 {
   "router_id": "$TLSD",
   "local_as": 65100,
-  "control_socket": "$WORK/tls.sock",
+  "control_socket": "$TLS_RUN/tls.sock", $TLS_USER
   "http": { "listen": "$TLSD:26303", "token_file": "$WORK/token",
-            "tls_cert": "$WORK/cert.pem", "tls_key": "$WORK/key.pem" }
+            "tls_cert": "$1", "tls_key": "$2" }
 }
 EOF
+}
+make_cert "$WORK/cert.pem" "$WORK/key.pem"
+tls_conf "$WORK/cert.pem" "$WORK/key.pem"
 SOCK_MAIN=$SOCK
-SOCK=$WORK/tls.sock
+SOCK=$TLS_RUN/tls.sock
 fsd_start TLS_PID "$WORK/tls.json" flowspecd-tls.log
 out=$(API=https://$TLSD:26303 CAFILE=$WORK/cert.pem api POST /api/v1/rules "{\"rule\": \"$R\"}")
 check tls-post "over HTTPS: $out" [ "${out%% *}" = 201 ]
@@ -325,6 +398,48 @@ check tls-no-plain "plain HTTP to the TLS port: $out" [ "${out%% *}" != 200 ]
 out=$(API=https://$TLSD:26303 CAFILE=$WORK/cert.pem api GET /api/v1/rules)
 check tls-get "after the plain request: $(head -c 200 <<<"$out")" \
     [ "${out%% *}" = 200 -a "$(field 'len(rules)' <<<"$out")" = 1 ]
+
+# ---- TLS reload: the files rewritten, new paths, refused ones ----
+
+fp1=$(fingerprint_of "$WORK/cert.pem")
+check tls-fingerprint "served $(served), cert.pem is $fp1" [ "$(served)" = "$fp1" ]
+out=$(ctl reload 2>&1)
+check tls-reload-unchanged "a reload with the files unchanged: $out" [ "$out" = reloaded ]
+make_cert "$WORK/cert.pem" "$WORK/key.pem"
+fp2=$(fingerprint_of "$WORK/cert.pem")
+if [ -n "$TLS_USER" ]; then
+    out=$(ctl reload 2>&1)
+    check tls-reload-unreadable "a root-only new key: $out" \
+        [ "$out" = "error: config applied, but not http.tls_key: cannot read $WORK/key.pem: Permission denied (flowspecd runs as user nobody: the file must be readable by it) (the running HTTP API kept)" ]
+    check tls-reload-unreadable-kept "served $(served), not the old $fp1" [ "$(served)" = "$fp1" ]
+    chown nobody "$WORK/key.pem"
+else
+    pass tls-reload-unreadable-skipped-not-root
+fi
+out=$(ctl reload 2>&1)
+check tls-reload-rewritten "reload: $out" [ "$out" = reloaded ]
+check tls-rewritten-served "served $(served), want the new $fp2 (old $fp1)" \
+    [ "$(served)" = "$fp2" -a "$fp2" != "$fp1" ]
+
+make_cert "$WORK/cert2.pem" "$WORK/key2.pem"
+[ -z "$TLS_USER" ] || chown nobody "$WORK/key2.pem"
+fp3=$(fingerprint_of "$WORK/cert2.pem")
+tls_conf "$WORK/cert2.pem" "$WORK/key2.pem"
+out=$(ctl reload 2>&1)
+check tls-reload-paths "reload: $out" [ "$out" = reloaded ]
+check tls-paths-served "served $(served), want $fp3" [ "$(served)" = "$fp3" ]
+out=$(API=https://$TLSD:26303 CAFILE=$WORK/cert2.pem api GET /api/v1/rules)
+check tls-paths-verified "HTTPS with the new CA: $(head -c 200 <<<"$out")" [ "${out%% *}" = 200 ]
+
+tls_conf "$WORK/cert2.pem" "$WORK/no-such-key.pem"
+out=$(ctl reload 2>&1)
+check tls-reload-missing-key "reload: $out" \
+    eval '[[ "$out" == "error: "*"http.tls_key: cannot read $WORK/no-such-key.pem: No such file or directory"*"(running config kept)" ]]'
+tls_conf "$WORK/cert2.pem" "$WORK/key.pem"
+out=$(ctl reload 2>&1)
+check tls-reload-wrong-key "reload: $out" \
+    eval '[[ "$out" == "error: "*"http.tls_key: $WORK/key.pem does not match the certificate $WORK/cert2.pem"*"(running config kept)" ]]'
+check tls-refused-kept "served $(served), want still $fp3" [ "$(served)" = "$fp3" ]
 fsd_stop "$TLS_PID" "$WORK/flowspecd-tls.log"
 SOCK=$SOCK_MAIN
 

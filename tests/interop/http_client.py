@@ -41,12 +41,24 @@ https; unset: the system's trust store).
   bench N CONNS OCTET        POST N rules over CONNS keep-alive connections
                              (text form, destination OCTET.x.y.z/32);
                              prints "N rules in S s: R rules/s"
+  fingerprint                the SHA-256 fingerprint of the certificate
+                             the https server at API sends (not verified),
+                             as `openssl x509 -fingerprint -sha256` shows it
+  across PATH CMD…           one keep-alive connection: GET PATH with
+                             TOKEN, run CMD (its output on stderr), GET
+                             PATH with NEW_TOKEN, then with TOKEN again;
+                             prints the three statuses and "same" when
+                             all went over the first connection ("200 200
+                             401 same"); exit 1 when CMD failed
 """
+import hashlib
 import http.client
 import json
 import os
 import re
+import socket
 import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -353,13 +365,41 @@ def cmd_bench(n, conns, octet):
     return 0 if ok == n else 1
 
 
+def cmd_fingerprint():
+    url = urllib.parse.urlsplit(os.environ["API"])
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    with socket.create_connection((url.hostname, url.port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname=url.hostname) as conn:
+            der = conn.getpeercert(binary_form=True)
+    print(":".join(f"{b:02X}" for b in hashlib.sha256(der).digest()))
+    return 0
+
+
+def cmd_across(path, *command):
+    conn = connection()
+    before = request(conn, "GET", path)[0]
+    local = conn.sock.getsockname()
+    rc = subprocess.run(command, stdout=sys.stderr).returncode
+    old = os.environ.get("TOKEN", "")
+    os.environ["TOKEN"] = os.environ["NEW_TOKEN"]
+    new = request(conn, "GET", path)[0]
+    os.environ["TOKEN"] = old
+    again = request(conn, "GET", path)[0]
+    same = conn.sock is not None and conn.sock.getsockname() == local
+    print(before, new, again, "same" if same else "new")
+    return 0 if rc == 0 else 1
+
+
 def main(argv):
     commands = {
         "call": cmd_call, "body": cmd_body, "get": cmd_get, "to-object": cmd_to_object,
         "concurrent": cmd_concurrent, "delete-ids": cmd_delete_ids,
         "oversize": cmd_oversize, "metrics-lint": cmd_metrics_lint,
         "metric": cmd_metric, "same-neighbors": cmd_same_neighbors,
-        "bench": cmd_bench,
+        "bench": cmd_bench, "fingerprint": cmd_fingerprint,
+        "across": cmd_across,
     }
     if len(argv) < 2 or argv[1] not in commands:
         print(__doc__, file=sys.stderr)
