@@ -15,12 +15,22 @@
 #   over 64 KiB, read by the client after sending it;
 # - DELETE /api/v1/rules/ID and POST /api/v1/rules/withdraw take rules back
 #   at GoBGP; 20 concurrent clients post 200 rules and delete them again;
-# - TLS: a second daemon (127.0.0.132:26303) with a throw-away certificate
-#   made by `openssl req`: HTTPS with that CA works, without it the client
-#   refuses the certificate, plain HTTP gets no API answer;
+# - reload: a new token in the token file (the old one gets 401, a
+#   connection opened before stays), a listen port in use (refused, the
+#   API stays) and a free one (the API moves, the old port closes), http
+#   removed (the server stops) and added again (it starts);
+# - TLS: a second daemon (127.0.0.132:26303; as root it runs as nobody)
+#   with a throw-away certificate made by `openssl req`: HTTPS with that
+#   CA works, without it the client refuses the certificate, plain HTTP
+#   gets no API answer; reload: the certificate the client sees (its
+#   SHA-256 fingerprint, as `openssl x509` gives it) follows the files
+#   rewritten and new paths; a new root-only key (as nobody), a missing
+#   key and a key that is not the certificate's are refused, naming the
+#   file, and the old certificate stays;
 # - both daemons exit cleanly, without sanitizer reports.
 #
-# Ports: 26300 (API), 26301 (gobgpd BGP), 26302 (GoBGP API), 26303 (TLS API).
+# Ports: 26300 (API), 26301 (gobgpd BGP), 26302 (GoBGP API on .131; the
+# API on .130 after a reload), 26303 (TLS API).
 # Usage: FLOWSPECD_BIN=/abs/build/bin tests/interop/http.sh
 TEST=http
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
