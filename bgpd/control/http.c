@@ -127,14 +127,25 @@ static void file_seen_clear(struct file_seen *f)
 }
 
 /* True when the running server read file which from path and it has not
- * changed since (s->files[which] then says so). */
+ * changed since (s->files[which] then says so). A file this process may
+ * not even look at (a directory it may not search, once root is
+ * dropped) counts as unchanged, with a warning. */
 static bool unchanged(struct setup *s, enum http_file which, const char *path)
 {
 	const struct file_seen *was = s->running ? &s->running->files[which]
 						 : NULL;
+	if (!was || !was->path || strcmp(was->path, path) != 0)
+		return false;
 	struct stat st;
-	if (!was || !was->path || strcmp(was->path, path) != 0 ||
-	    stat(path, &st) != 0 || st.st_dev != was->st.st_dev ||
+	if (stat(path, &st) != 0) {
+		if (errno != EACCES)
+			return false;
+		log_msg(LOG_WARN, "http: cannot tell whether %s changed (%s): "
+			"the one read before stays in use", path,
+			strerror(errno));
+		st = was->st;
+	}
+	if (st.st_dev != was->st.st_dev ||
 	    st.st_ino != was->st.st_ino || st.st_size != was->st.st_size ||
 	    st.st_mtim.tv_sec != was->st.st_mtim.tv_sec ||
 	    st.st_mtim.tv_nsec != was->st.st_mtim.tv_nsec ||

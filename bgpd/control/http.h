@@ -87,9 +87,9 @@ typedef void (*http_config_error_fn)(void *ctx, const char *key,
 
 /* Checks the section's keys and values (unknown keys are errors) and
  * that the token file, certificate and key exist and can be used (a file
- * this process may not read is left to http_server_new: a reload after
- * dropping root still works); tells report of every error and returns
- * false when there was any. */
+ * this process may not read is left to http_server_new and
+ * http_server_reload: a reload after dropping root still works); tells
+ * report of every error and returns false when there was any. */
 bool http_config_check(const json_t *section, http_config_error_fn report,
 		       void *ctx);
 
@@ -151,7 +151,8 @@ void http_server_free(struct http_server *s);	/* NULL-safe */
  * rewritten) to the connections that follow; a new listen address is
  * bound before the old one is closed (the connections it accepted stay).
  * A file whose path, inode, size and times are unchanged is not read
- * again (a root-only key read before the privilege drop stays usable).
+ * again (a root-only key read before the privilege drop stays usable;
+ * so does one this process may not even stat, with a warning).
  * All or nothing: false with a one-line reason in err (a file that cannot
  * be read or used, an address that cannot be bound) and *sp as it was.
  * base, d and hooks: as for http_server_new. */

@@ -371,13 +371,18 @@ make_cert() {
 fingerprint_of() { openssl x509 -noout -fingerprint -sha256 -in "$1" | cut -d= -f2; }
 served() { API=https://$TLSD:26303 "$PYTHON" "$HTTP_PY" fingerprint 2>>"$WORK/client.log"; }
 # As root the TLS daemon runs as nobody: a reload must read what changed
-# as nobody (the keys are root-only until given to nobody).
+# as nobody (the keys are root-only until given to nobody). Its first
+# certificate and key are in TLS_DIR, which nobody may not even search
+# at first.
 TLS_RUN=$WORK
+TLS_DIR=$WORK
 TLS_USER=
 if [ "$(id -u)" -eq 0 ]; then
     chmod 0711 "$WORK"
     TLS_RUN=$WORK/tls-run
     mkdir "$TLS_RUN" && chown nobody: "$TLS_RUN"
+    TLS_DIR=$WORK/tls
+    mkdir -m 0700 "$TLS_DIR"
     TLS_USER='"user": "nobody",'
 fi
 # tls_conf CERT KEY: the TLS daemon's config.
@@ -392,37 +397,42 @@ tls_conf() {
 }
 EOF
 }
-make_cert "$WORK/cert.pem" "$WORK/key.pem"
-tls_conf "$WORK/cert.pem" "$WORK/key.pem"
+make_cert "$TLS_DIR/cert.pem" "$TLS_DIR/key.pem"
+tls_conf "$TLS_DIR/cert.pem" "$TLS_DIR/key.pem"
 SOCK_MAIN=$SOCK
 SOCK=$TLS_RUN/tls.sock
 fsd_start TLS_PID "$WORK/tls.json" flowspecd-tls.log
-out=$(API=https://$TLSD:26303 CAFILE=$WORK/cert.pem api POST /api/v1/rules "{\"rule\": \"$R\"}")
+out=$(API=https://$TLSD:26303 CAFILE=$TLS_DIR/cert.pem api POST /api/v1/rules "{\"rule\": \"$R\"}")
 check tls-post "over HTTPS: $out" [ "${out%% *}" = 201 ]
-out=$(API=https://$TLSD:26303 CAFILE=$WORK/cert.pem TOKEN=wrong api GET /api/v1/rules)
+out=$(API=https://$TLSD:26303 CAFILE=$TLS_DIR/cert.pem TOKEN=wrong api GET /api/v1/rules)
 check tls-auth "wrong token over HTTPS: $out" [ "${out%% *}" = 401 ]
 check tls-verified "a client without the CA accepted the certificate" \
     eval '! API=https://$TLSD:26303 CAFILE= api GET /api/v1/rules >/dev/null'
 out=$(API=http://$TLSD:26303 api GET /api/v1/rules)
 check tls-no-plain "plain HTTP to the TLS port: $out" [ "${out%% *}" != 200 ]
-out=$(API=https://$TLSD:26303 CAFILE=$WORK/cert.pem api GET /api/v1/rules)
+out=$(API=https://$TLSD:26303 CAFILE=$TLS_DIR/cert.pem api GET /api/v1/rules)
 check tls-get "after the plain request: $(head -c 200 <<<"$out")" \
     [ "${out%% *}" = 200 -a "$(field 'len(rules)' <<<"$out")" = 1 ]
 
 # ---- TLS reload: the files rewritten, new paths, refused ones ----
 
-fp1=$(fingerprint_of "$WORK/cert.pem")
+fp1=$(fingerprint_of "$TLS_DIR/cert.pem")
 check tls-fingerprint "served $(served), cert.pem is $fp1" [ "$(served)" = "$fp1" ]
 out=$(ctl reload 2>&1)
 check tls-reload-unchanged "a reload with the files unchanged: $out" [ "$out" = reloaded ]
-make_cert "$WORK/cert.pem" "$WORK/key.pem"
-fp2=$(fingerprint_of "$WORK/cert.pem")
+if [ -n "$TLS_USER" ]; then
+    check tls-reload-unseen-warned "no warning that $TLS_DIR/cert.pem cannot be checked" \
+        grep -q "cannot tell whether $TLS_DIR/cert.pem changed (Permission denied)" "$WORK/flowspecd-tls.log"
+    chmod 0711 "$TLS_DIR"
+fi
+make_cert "$TLS_DIR/cert.pem" "$TLS_DIR/key.pem"
+fp2=$(fingerprint_of "$TLS_DIR/cert.pem")
 if [ -n "$TLS_USER" ]; then
     out=$(ctl reload 2>&1)
     check tls-reload-unreadable "a root-only new key: $out" \
-        [ "$out" = "error: config applied, but not http.tls_key: cannot read $WORK/key.pem: Permission denied (flowspecd runs as user nobody: the file must be readable by it) (the running HTTP API kept)" ]
+        [ "$out" = "error: config applied, but not http.tls_key: cannot read $TLS_DIR/key.pem: Permission denied (flowspecd runs as user nobody: the file must be readable by it) (the running HTTP API kept)" ]
     check tls-reload-unreadable-kept "served $(served), not the old $fp1" [ "$(served)" = "$fp1" ]
-    chown nobody "$WORK/key.pem"
+    chown nobody "$TLS_DIR/key.pem"
 else
     pass tls-reload-unreadable-skipped-not-root
 fi
@@ -445,10 +455,10 @@ tls_conf "$WORK/cert2.pem" "$WORK/no-such-key.pem"
 out=$(ctl reload 2>&1)
 check tls-reload-missing-key "reload: $out" \
     eval '[[ "$out" == "error: "*"http.tls_key: cannot read $WORK/no-such-key.pem: No such file or directory"*"(running config kept)" ]]'
-tls_conf "$WORK/cert2.pem" "$WORK/key.pem"
+tls_conf "$WORK/cert2.pem" "$TLS_DIR/key.pem"
 out=$(ctl reload 2>&1)
 check tls-reload-wrong-key "reload: $out" \
-    eval '[[ "$out" == "error: "*"http.tls_key: $WORK/key.pem does not match the certificate $WORK/cert2.pem"*"(running config kept)" ]]'
+    eval '[[ "$out" == "error: "*"http.tls_key: $TLS_DIR/key.pem does not match the certificate $WORK/cert2.pem"*"(running config kept)" ]]'
 check tls-refused-kept "served $(served), want still $fp3" [ "$(served)" = "$fp3" ]
 fsd_stop "$TLS_PID" "$WORK/flowspecd-tls.log"
 SOCK=$SOCK_MAIN
