@@ -3,7 +3,7 @@
  * (redefinition, withdrawal, expiry, options with sampling, enterprise and
  * variable-length fields, data before its template), uptime arithmetic
  * with wrap and exporter reboot, the exporter clock, the allow-list and
- * limits, the config object, and packet headers (lib/packet). Packets are
+ * limits and their change on reload, the config object, and packet headers (lib/packet). Packets are
  * built field by field with the writer, named as the specs name them. */
 #include <stdio.h>
 
@@ -1218,6 +1218,109 @@ START_TEST(allow_list_and_exporter_limit)
 }
 END_TEST
 
+/* An allow-list of the given prefixes, sampling overrides 0. */
+static void allow(struct collector_config *cc, const char *const *p,
+		  size_t n)
+{
+	cc->has_allow = true;
+	cc->allow = calloc(n, sizeof *cc->allow);
+	ck_assert_ptr_nonnull(cc->allow);
+	cc->n_allow = n;
+	for (size_t i = 0; i < n; i++)
+		ck_assert(prefix_parse(&cc->allow[i].prefix, p[i],
+				       strlen(p[i])));
+}
+
+/* Reload: the v9 exporter that stays allowed decodes data with the
+ * template it sent before (RFC 3954 §5: data needs its template, which
+ * is not resent) under its new sampling override; the one taken off the
+ * list loses its state and is counted as not allowed. */
+START_TEST(reconfigure_keeps_state)
+{
+	struct got g = { 0 };
+	struct collector_config cc;
+	collector_config_init(&cc);
+	static const char *const before[] = { EXPORTER, "192.0.2.20" };
+	allow(&cc, before, 2);
+	struct collector *c = collector_new(&cc);
+	ck_assert_ptr_nonnull(c);
+	collector_set_sink(c, keep, &g);
+	int64_t now = (int64_t)V9_SECS * 1000 + 1000;
+	struct writer w = writer_init(0);
+	v9_header(&w, 60000, 1);
+	v9_template(&w, 256, v9_tmpl4, NTMPL4);
+	size_t s = set_open(&w, 256);
+	v9_data4(&w, "198.51.100.7", 1500, 50000, 59000);
+	set_close(&w, s);
+	ck_assert_uint_eq(feed(c, &w, now), 1);
+	struct writer v5 = writer_init(0);
+	v5_header(&v5, 1, 0, 0);
+	v5_record(&v5, "198.51.100.7", "10.50.100.100", 1, 2, 6, 1, 40);
+	struct addr other = A("192.0.2.20");
+	ck_assert_uint_eq(collector_input(c, &other, v5.data, v5.len, now), 1);
+	ck_assert_uint_eq(collector_exporter_count(c), 2);
+
+	collector_config_init(&cc);
+	static const char *const after[] = { EXPORTER };
+	allow(&cc, after, 1);
+	cc.allow[0].sampling = 100;
+	cc.max_templates = 8;
+	struct collector_reconfigured r;
+	ck_assert(collector_reconfigure(c, &cc, &r));
+	ck_assert_ptr_null(cc.allow);		/* taken */
+	ck_assert_uint_eq(r.kept, 1);
+	ck_assert_uint_eq(r.dropped, 1);
+	ck_assert_uint_eq(collector_config(c)->max_templates, 8);
+	ck_assert_uint_eq(collector_exporter_count(c), 1);
+	ck_assert_str_eq(S(&collector_exporter_at(c, 0)->addr), EXPORTER);
+
+	/* Data only, the next sequence number: decoded at once. */
+	writer_reset(&w);
+	v9_header(&w, 61000, 2);
+	s = set_open(&w, 256);
+	v9_data4(&w, "198.51.100.9", 40, 60000, 60500);
+	set_close(&w, s);
+	g.n = 0;
+	ck_assert_uint_eq(feed(c, &w, now + 1000), 1);
+	ck_assert_str_eq(S(&g.r[0].src), "198.51.100.9");
+	ck_assert_uint_eq(g.r[0].sampling, 100);
+	ck_assert_uint_eq(g.r[0].bytes, 4000);
+	ck_assert_uint_eq(g.r[0].packets, 300);
+	/* Same header seconds, arriving 1 s later: the clock offset kept
+	 * is the smaller first one (a new one would put it 1 s later). */
+	ck_assert_int_eq(g.r[0].end_ms, now - 500);
+	ck_assert_uint_eq(stats(c)->records, 2);	/* counters kept */
+	ck_assert_uint_eq(stats(c)->missing_template, 0);
+	ck_assert_uint_eq(stats(c)->sequence_gaps, 0);
+
+	/* The dropped one: not allowed, no state made for it. */
+	ck_assert_uint_eq(collector_input(c, &other, v5.data, v5.len, now), 0);
+	struct collector_totals t;
+	collector_get_totals(c, &t);
+	ck_assert_uint_eq(t.not_allowed, 1);
+	ck_assert_uint_eq(collector_exporter_count(c), 1);
+
+	/* A lower max_exporters keeps the first seen; a wider list lets
+	 * the dropped one back in, as a new exporter. */
+	collector_config_init(&cc);
+	static const char *const all[] = { "192.0.2.0/24" };
+	allow(&cc, all, 1);
+	ck_assert(collector_reconfigure(c, &cc, &r));
+	ck_assert_uint_eq(collector_input(c, &other, v5.data, v5.len, now), 1);
+	ck_assert_uint_eq(collector_exporter_count(c), 2);
+	collector_config_init(&cc);
+	cc.max_exporters = 1;
+	ck_assert(collector_reconfigure(c, &cc, &r));
+	ck_assert_uint_eq(r.kept, 1);
+	ck_assert_uint_eq(r.dropped, 1);
+	ck_assert_str_eq(S(&collector_exporter_at(c, 0)->addr), EXPORTER);
+	ck_assert_uint_eq(collector_exporter_at(c, 0)->ntemplates, 1);
+	writer_free(&v5);
+	writer_free(&w);
+	collector_free(c);
+}
+END_TEST
+
 /* ---- the config object ---- */
 
 struct errs {
@@ -1334,7 +1437,7 @@ static Suite *collector_suite(void)
 		 ipfix_length_and_expiry);
 	ADD_CASE(s, "sflow", sflow_samples, sflow_bad_records);
 	ADD_CASE(s, "state", uptime_arithmetic, clock_offset,
-		 allow_list_and_exporter_limit);
+		 allow_list_and_exporter_limit, reconfigure_keeps_state);
 	ADD_CASE(s, "config", config_object);
 	ADD_CASE(s, "packet", packet_fragments);
 	return s;
