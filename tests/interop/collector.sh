@@ -17,7 +17,8 @@
 #           refused (the running collector kept); OTHER added to the list
 #           and the sFlow listener moved: OTHER's datagrams are counted,
 #           and the allowed one's v9 data decodes with the templates it
-#           sent before the reload (none resent).
+#           sent before the reload (none resent). As root the daemon
+#           runs as nobody: a port below 1024 is refused on reload.
 #   check   `flowspecd --check` names the bad collector keys by path.
 # Addresses 127.0.0.100-102, UDP ports 26010-26011.
 #
@@ -79,24 +80,35 @@ SOCK=$WORK/ctl.sock
 for p in $NF_PORT $SF_PORT; do
 	ss -Hlun "( sport = :$p )" | grep -q . && die "UDP port $p is in use"
 done
-# write_conf SFLOW_ADDR EXPORTERS: the daemon's config, sFlow on
-# SFLOW_ADDR, EXPORTERS the allow-list's elements.
+# As root the daemon gives root up for nobody, as it would in production
+# (then a reload cannot bind a port below 1024).
+USER_KEY=
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 &&
+	[ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" -gt 999 ]; then
+	USER_KEY='"user": "nobody",'
+	chmod 0711 "$WORK"
+	mkdir "$WORK/run" && chown nobody: "$WORK/run"
+	SOCK=$WORK/run/ctl.sock
+fi
+# write_conf NETFLOW SFLOW EXPORTERS: the daemon's config with these
+# listeners (ADDR:PORT) and the allow-list's elements.
 write_conf() {
 	cat >"$WORK/flowspecd.json" <<CONF
 {
   "router_id": "192.0.2.1",
   "local_as": 65100,
   "control_socket": "$SOCK",
+  $USER_KEY
   "collector": {
-    "netflow": "$LISTEN:$NF_PORT",
-    "sflow": "$1:$SF_PORT",
-    "exporters": [$2],
+    "netflow": "$1",
+    "sflow": "$2",
+    "exporters": [$3],
     "socket_buffer": 1048576
   }
 }
 CONF
 }
-write_conf $LISTEN "\"$ALLOWED/32\""
+write_conf $LISTEN:$NF_PORT $LISTEN:$SF_PORT "\"$ALLOWED/32\""
 fsd_start FSD "$WORK/flowspecd.json" flowspecd.log
 
 # send CAPTURE PORT FROM [FILTER]: the UDP payloads of CAPTURE (those
@@ -153,7 +165,7 @@ print(",".join("%s %s %d" % (l["protocol"], l["address"], l["port"])
 }
 # An sFlow address that is not this host's: the bind fails, the collector
 # part of the reload is refused with its reason, the running one kept.
-write_conf 192.0.2.1 "\"$ALLOWED/32\", \"$OTHER\""
+write_conf $LISTEN:$NF_PORT 192.0.2.1:$SF_PORT "\"$ALLOWED/32\", \"$OTHER\""
 out=$(ctl reload 2>&1) && fail reload-bind-refused "accepted: $out" ||
 	check reload-bind-refused "reload said: $out" \
 		grep -q "collector not: sflow listener 192.0.2.1 port $SF_PORT: " <<<"$out"
@@ -166,7 +178,7 @@ check reload-refused-list-kept "not_allowed $(counter not_allowed), sent $((nbad
 	not_allowed_grew
 
 # OTHER allowed, sFlow moved to ALLOWED's address: applied.
-write_conf $ALLOWED "\"$ALLOWED/32\", \"$OTHER\""
+write_conf $LISTEN:$NF_PORT $ALLOWED:$SF_PORT "\"$ALLOWED/32\", \"$OTHER\""
 out=$(ctl reload 2>&1)
 rc=$?
 check reload-applied "reload: exit status $rc: $out" [ $rc -eq 0 ]
@@ -197,6 +209,17 @@ check reload-now-allowed "$OTHER: packets $(counter "exporters[$OTHER].packets")
 	eval '[ "$(counter "exporters[$OTHER].packets")" = "$nok" ] &&
 		[ "$(counter "exporters[$OTHER].records")" = "$v5_records" ] &&
 		[ "$(counter not_allowed)" = $((nbad + nbad2)) ]'
+# Running as nobody: a port below 1024 is refused with the reason.
+if [ -n "$USER_KEY" ]; then
+	write_conf $LISTEN:999 $ALLOWED:$SF_PORT "\"$ALLOWED/32\", \"$OTHER\""
+	out=$(ctl reload 2>&1) && fail reload-privileged-port "accepted: $out" ||
+		check reload-privileged-port "reload said: $out" \
+			grep -q "netflow listener $LISTEN port 999: .*a port below 1024 needs root" <<<"$out"
+	check reload-privileged-port-kept "listeners: $(listeners)" \
+		[ "$(listeners)" = "netflow $LISTEN $NF_PORT,sflow $ALLOWED $SF_PORT" ]
+else
+	pass reload-privileged-port-skipped-not-root
+fi
 fsd_stop "$FSD" "$WORK/flowspecd.log"
 
 # ---- --check names the collector's bad keys ----
