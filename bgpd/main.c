@@ -246,7 +246,8 @@ static bool reload_collector(struct daemon *d, char *err, size_t errlen)
 				      sizeof cerr)) {
 		log_msg(LOG_ERROR, "reload: collector: %s", cerr);
 		snprintf(err, errlen, "config applied, but the collector not: "
-			 "%s (the running collector kept)", cerr);
+			 "%s (%s)", cerr, was ? "the running collector kept" :
+			 "no collector runs");
 		return false;
 	}
 	if (d->policy && d->collector != was)
