@@ -18,7 +18,9 @@
 #           and the sFlow listener moved: OTHER's datagrams are counted,
 #           and the allowed one's v9 data decodes with the templates it
 #           sent before the reload (none resent). As root the daemon
-#           runs as nobody: a port below 1024 is refused on reload.
+#           runs as nobody: a port below 1024 is refused on reload. The
+#           collector removed (stopped, the policy engine told) and added
+#           back (started afresh).
 #   check   `flowspecd --check` names the bad collector keys by path.
 # Addresses 127.0.0.100-102, UDP ports 26010-26011.
 #
@@ -90,21 +92,26 @@ if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 &&
 	mkdir "$WORK/run" && chown nobody: "$WORK/run"
 	SOCK=$WORK/run/ctl.sock
 fi
-# write_conf NETFLOW SFLOW EXPORTERS: the daemon's config with these
-# listeners (ADDR:PORT) and the allow-list's elements.
+# write_conf NETFLOW SFLOW EXPORTERS: the daemon's config with a policy
+# file and a collector with these listeners (ADDR:PORT) and the
+# allow-list's elements; NETFLOW "none": no collector.
+cp "$ROOT/tests/policy-attacks.json" "$WORK/policy.json"
 write_conf() {
+	local col=
+	[ "$1" = none ] || col=",
+  \"collector\": {
+    \"netflow\": \"$1\",
+    \"sflow\": \"$2\",
+    \"exporters\": [$3],
+    \"socket_buffer\": 1048576
+  }"
 	cat >"$WORK/flowspecd.json" <<CONF
 {
   "router_id": "192.0.2.1",
   "local_as": 65100,
   "control_socket": "$SOCK",
   $USER_KEY
-  "collector": {
-    "netflow": "$1",
-    "sflow": "$2",
-    "exporters": [$3],
-    "socket_buffer": 1048576
-  }
+  "policy": "$WORK/policy.json"$col
 }
 CONF
 }
@@ -220,6 +227,30 @@ if [ -n "$USER_KEY" ]; then
 else
 	pass reload-privileged-port-skipped-not-root
 fi
+# Removed: the collector stops, its ports close, the policy engine is
+# told; added back: a new one starts, its state from scratch.
+write_conf none
+out=$(ctl reload 2>&1)
+rc=$?
+check reload-removed "reload: exit status $rc: $out; show collector: $(ctl show collector 2>&1)" \
+	eval '[ $rc -eq 0 ] && [ "$(ctl show collector 2>&1)" = "error: no collector is configured" ] &&
+		! ss -Hlun "( sport = :$NF_PORT or sport = :$SF_PORT )" | grep -q .'
+check reload-removed-policy-told "the log lacks the policy engine's warning" \
+	grep -q "policy $WORK/policy.json: no collector configured: the policies see no traffic" \
+	"$WORK/flowspecd.log"
+write_conf $LISTEN:$NF_PORT $ALLOWED:$SF_PORT "\"$ALLOWED/32\""
+out=$(ctl reload 2>&1)
+rc=$?
+check reload-added "reload: exit status $rc: $out; listeners: $(listeners)" \
+	eval '[ $rc -eq 0 ] && [ "$(listeners)" = "netflow $LISTEN $NF_PORT,sflow $ALLOWED $SF_PORT" ]'
+nv5=$(send "$PCAPS/softflowd-v5.pcap" $NF_PORT $ALLOWED)
+fresh() {
+	[ "$(counter "exporters[$ALLOWED].records")" = "$v5_records" ] &&
+		[ "$(counter "exporters[$ALLOWED].packets")" = "$nv5" ]
+}
+wait_until 10 fresh
+check reload-added-counts "$ALLOWED: records $(counter "exporters[$ALLOWED].records") of $v5_records, packets $(counter "exporters[$ALLOWED].packets") of $nv5" \
+	fresh
 fsd_stop "$FSD" "$WORK/flowspecd.log"
 
 # ---- --check names the collector's bad keys ----
