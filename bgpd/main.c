@@ -234,9 +234,32 @@ static bool reload_policy(struct daemon *d, struct policy_file *pf,
 	return d->policy != NULL;
 }
 
+/* The reloaded config's collector applied (collector_service_reload);
+ * the policy engine follows one that started or stopped. False with err
+ * (logged) when it could not be applied. */
+static bool reload_collector(struct daemon *d, char *err, size_t errlen)
+{
+	struct collector_service *was = d->collector;
+	char cerr[256];
+	if (!collector_service_reload(&d->collector, d->base,
+				      d->cfg->collector, wall_ms, cerr,
+				      sizeof cerr)) {
+		log_msg(LOG_ERROR, "reload: collector: %s", cerr);
+		snprintf(err, errlen, "config applied, but the collector not: "
+			 "%s (%s)", cerr, was ? "the running collector kept" :
+			 "no collector runs");
+		return false;
+	}
+	if (d->policy && d->collector != was)
+		policy_service_set_collector(d->policy, d->collector ?
+				collector_service_core(d->collector) : NULL);
+	return true;
+}
+
 /* Re-reads the config file and the policy file it names: a broken one
  * changes nothing (err gets the first error; every error is logged); a
- * good one is applied (reload.h, reload_policy) and kept. */
+ * good one is applied (reload.h, reload_collector, reload_policy) and
+ * kept. */
 static bool reload(struct daemon *d, char *err, size_t errlen)
 {
 	struct config_errors errs;
@@ -282,6 +305,7 @@ static bool reload(struct daemon *d, char *err, size_t errlen)
 		st.peers_added, st.peers_removed, st.peers_reset, st.peers_kept,
 		st.rules_added, st.rules_replaced, st.rules_withdrawn,
 		st.rules_kept);
+	bool collector_ok = reload_collector(d, err, errlen);
 	char perr[256];
 	if (!reload_policy(d, pf, perr, sizeof perr)) {
 		log_msg(LOG_ERROR, "reload: policy: %s", perr);
@@ -289,7 +313,7 @@ static bool reload(struct daemon *d, char *err, size_t errlen)
 			 "not: %s (the running policies kept)", perr);
 		return false;
 	}
-	return true;
+	return collector_ok;
 }
 
 static bool ctl_reload(void *ctx, char *err, size_t errlen)

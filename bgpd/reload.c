@@ -49,7 +49,6 @@ static void note_restart_keys(const struct config *cur,
 		const json_t *cur, *next;
 	} objs[] = {
 		{ "http", cur->http, next->http },
-		{ "collector", cur->collector, next->collector },
 	};
 	for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++)
 		if ((objs[i].cur || objs[i].next) &&
