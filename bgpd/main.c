@@ -234,10 +234,47 @@ static bool reload_policy(struct daemon *d, struct policy_file *pf,
 	return d->policy != NULL;
 }
 
+/* The reloaded config's collector applied (collector_service_reload);
+ * the policy engine follows one that started or stopped. False with err
+ * (logged) when it could not be applied. */
+static bool reload_collector(struct daemon *d, char *err, size_t errlen)
+{
+	struct collector_service *was = d->collector;
+	char cerr[256];
+	if (!collector_service_reload(&d->collector, d->base,
+				      d->cfg->collector, wall_ms, cerr,
+				      sizeof cerr)) {
+		log_msg(LOG_ERROR, "reload: collector: %s", cerr);
+		snprintf(err, errlen, "config applied, but the collector not: "
+			 "%s (%s)", cerr, was ? "the running collector kept" :
+			 "no collector runs");
+		return false;
+	}
+	if (d->policy && d->collector != was)
+		policy_service_set_collector(d->policy, d->collector ?
+				collector_service_core(d->collector) : NULL);
+	return true;
+}
+
+/* The reloaded config's http section applied (http_server_reload).
+ * False with err (logged) when it could not be applied. */
+static bool reload_http(struct daemon *d, char *err, size_t errlen)
+{
+	char herr[256];
+	if (http_server_reload(&d->http, d->base, d->cfg->http,
+			       &d->ctl_daemon, &d->http_hooks, herr,
+			       sizeof herr))
+		return true;
+	log_msg(LOG_ERROR, "reload: %s", herr);
+	snprintf(err, errlen, "config applied, but not %s (%s)", herr,
+		 d->http ? "the running HTTP API kept" : "no HTTP API runs");
+	return false;
+}
+
 /* Re-reads the config file and the policy file it names: a broken one
  * changes nothing (err gets the first error; every error is logged); a
- * good one is applied (reload.h, http_server_reload, reload_policy) and
- * kept. */
+ * good one is applied (reload.h, reload_collector, reload_http,
+ * reload_policy) and kept. */
 static bool reload(struct daemon *d, char *err, size_t errlen)
 {
 	struct config_errors errs;
@@ -283,15 +320,8 @@ static bool reload(struct daemon *d, char *err, size_t errlen)
 		st.peers_added, st.peers_removed, st.peers_reset, st.peers_kept,
 		st.rules_added, st.rules_replaced, st.rules_withdrawn,
 		st.rules_kept);
-	char herr[256];
-	bool http_ok = http_server_reload(&d->http, d->base, d->cfg->http,
-					  &d->ctl_daemon, &d->http_hooks,
-					  herr, sizeof herr);
-	if (!http_ok) {
-		log_msg(LOG_ERROR, "reload: %s", herr);
-		snprintf(err, errlen, "config applied, but not %s (the running "
-			 "HTTP API kept)", herr);
-	}
+	bool collector_ok = reload_collector(d, err, errlen);
+	bool http_ok = reload_http(d, err, errlen);
 	char perr[256];
 	if (!reload_policy(d, pf, perr, sizeof perr)) {
 		log_msg(LOG_ERROR, "reload: policy: %s", perr);
@@ -299,7 +329,7 @@ static bool reload(struct daemon *d, char *err, size_t errlen)
 			 "not: %s (the running policies kept)", perr);
 		return false;
 	}
-	return http_ok;
+	return collector_ok && http_ok;
 }
 
 static bool ctl_reload(void *ctx, char *err, size_t errlen)

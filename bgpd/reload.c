@@ -44,18 +44,6 @@ static void note_restart_keys(const struct config *cur,
 		if (!same_str(strs[i].cur, strs[i].next))
 			log_msg(LOG_WARN, "reload: %s changed: applies at the "
 				"next restart", strs[i].key);
-	const struct {
-		const char *key;
-		const json_t *cur, *next;
-	} objs[] = {
-		{ "collector", cur->collector, next->collector },
-	};
-	for (size_t i = 0; i < sizeof objs / sizeof objs[0]; i++)
-		if ((objs[i].cur || objs[i].next) &&
-		    !(objs[i].cur && objs[i].next &&
-		      json_equal(objs[i].cur, objs[i].next)))
-			log_msg(LOG_WARN, "reload: %s changed: applies at the "
-				"next restart", objs[i].key);
 }
 
 static void reload_peers(const struct reload_target *t,

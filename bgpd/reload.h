@@ -37,10 +37,10 @@ struct reload_stats {
  * prefixes; static_rules are announced (static claims: only those that
  * differ reach the peers) and the static claims that are no longer there
  * withdrawn (other origins' claims on those rules stay). listen,
- * control_socket, user, state_file, audit_log and collector keep
- * their running values (logged when they differ: they need a restart);
- * http (http_server_reload) and the policy file (policy_service_reload)
- * are main.c's. The
+ * control_socket, user, state_file and audit_log keep their running
+ * values (logged when they differ: they need a restart); the collector,
+ * http and the policy file are main.c's (collector_service_reload,
+ * http_server_reload, policy_service_reload). The
  * caller then frees cur and keeps next, which the sessions do not point
  * into. */
 void reload_apply(const struct reload_target *t, const struct config *cur,

@@ -17,6 +17,13 @@
 #define UDP_BATCH_MAX 64
 #define DROPS_CMSG_SPACE CMSG_SPACE(sizeof(uint32_t))
 
+bool udp_set_rcvbuf(int fd, uint32_t rcvbuf)
+{
+	int size = (int)rcvbuf;
+	return !rcvbuf || setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
+				     sizeof size) == 0;
+}
+
 int udp_bind(const struct addr *addr, uint16_t port, uint32_t rcvbuf,
 	     char *err, size_t errlen)
 {
@@ -28,13 +35,13 @@ int udp_bind(const struct addr *addr, uint16_t port, uint32_t rcvbuf,
 		return -1;
 	}
 	int one = 1;
-	int size = (int)rcvbuf;
 	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
-	    (rcvbuf && setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size,
-				  sizeof size) < 0) ||
+	    !udp_set_rcvbuf(fd, rcvbuf) ||
 	    bind(fd, (struct sockaddr *)&ss, sl) < 0) {
-		snprintf(err, errlen, "%s", strerror(errno));
+		int e = errno;
+		snprintf(err, errlen, "%s", strerror(e));
 		close(fd);
+		errno = e;
 		return -1;
 	}
 #ifdef SO_RXQ_OVFL

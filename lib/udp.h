@@ -23,9 +23,13 @@ struct udp_msg {
 
 /* A non-blocking UDP socket bound to addr:port, SO_RCVBUF rcvbuf (0: the
  * system's) and, where there is one, the drop counter on. Returns the fd,
- * or -1 with a one-line reason in err. */
+ * or -1 with a one-line reason in err and errno kept (EACCES: a port
+ * below 1024 without the privilege). */
 int udp_bind(const struct addr *addr, uint16_t port, uint32_t rcvbuf,
 	     char *err, size_t errlen);
+/* Sets fd's SO_RCVBUF to rcvbuf octets (0: leaves it); false with errno
+ * when refused. */
+bool udp_set_rcvbuf(int fd, uint32_t rcvbuf);
 /* Receives up to n datagrams without blocking. Returns how many (0: none
  * waiting), or -1 with errno set. *drops is set to the kernel's total of
  * drops on this socket when a datagram carried it (else left alone). */

@@ -28,19 +28,31 @@ struct collector {
 	struct collector_totals totals;
 };
 
+/* The exporter table for max exporters, empty; false when out of
+ * memory (c unchanged). */
+static bool table_new(struct collector *c, uint32_t max)
+{
+	size_t nslots = 16;
+	while (nslots < 2 * (size_t)max)
+		nslots *= 2;
+	size_t *slots = calloc(nslots, sizeof *slots);
+	struct exporter **exporters = calloc(max, sizeof *exporters);
+	if (!slots || !exporters) {
+		free(slots);
+		free(exporters);
+		return false;
+	}
+	c->slots = slots;
+	c->nslots = nslots;
+	c->exporters = exporters;
+	c->nexporters = 0;
+	return true;
+}
+
 struct collector *collector_new(struct collector_config *cc)
 {
 	struct collector *c = calloc(1, sizeof *c);
-	if (!c)
-		return NULL;
-	c->nslots = 16;
-	while (c->nslots < 2 * (size_t)cc->max_exporters)
-		c->nslots *= 2;
-	c->slots = calloc(c->nslots, sizeof *c->slots);
-	c->exporters = calloc(cc->max_exporters, sizeof *c->exporters);
-	if (!c->slots || !c->exporters) {
-		free(c->slots);
-		free(c->exporters);
+	if (!c || !table_new(c, cc->max_exporters)) {
 		free(c);
 		return NULL;
 	}
@@ -49,14 +61,18 @@ struct collector *collector_new(struct collector_config *cc)
 	return c;
 }
 
+static void exporter_free(struct exporter *e)
+{
+	exporter_clear(e);
+	free(e);
+}
+
 void collector_free(struct collector *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; i < c->nexporters; i++) {
-		exporter_clear(c->exporters[i]);
-		free(c->exporters[i]);
-	}
+	for (size_t i = 0; i < c->nexporters; i++)
+		exporter_free(c->exporters[i]);
 	free(c->exporters);
 	free(c->slots);
 	collector_config_clear(&c->cfg);
@@ -88,17 +104,32 @@ static bool addr_eq(const struct addr *a, const struct addr *b)
 	       !memcmp(a->bytes, b->bytes, addr_octets(a->family));
 }
 
+/* The slot of the exporter at a, or the empty slot where it goes. */
+static size_t slot_of(const struct collector *c, const struct addr *a)
+{
+	size_t mask = c->nslots - 1, i = addr_hash(a) & mask;
+	while (c->slots[i] &&
+	       !addr_eq(&c->exporters[c->slots[i] - 1]->addr, a))
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Appends e to the table (which has room for it). */
+static void table_add(struct collector *c, struct exporter *e)
+{
+	size_t i = slot_of(c, &e->addr);
+	c->exporters[c->nexporters++] = e;
+	c->slots[i] = c->nexporters;
+}
+
 /* The exporter at `from`, created when new; NULL (counted) when it is
  * not allowed or the table is full. */
 static struct exporter *exporter_get(struct collector *c,
 				     const struct addr *from)
 {
-	size_t mask = c->nslots - 1, i = addr_hash(from) & mask;
-	for (; c->slots[i]; i = (i + 1) & mask) {
-		struct exporter *e = c->exporters[c->slots[i] - 1];
-		if (addr_eq(&e->addr, from))
-			return e;
-	}
+	size_t i = slot_of(c, from);
+	if (c->slots[i])
+		return c->exporters[c->slots[i] - 1];
 	const struct collector_allow *allow =
 		collector_config_allowed(&c->cfg, from);
 	char buf[ADDR_STRLEN];
@@ -122,10 +153,42 @@ static struct exporter *exporter_get(struct collector *c,
 		return NULL;
 	e->addr = *from;
 	e->sampling_override = allow->sampling;
-	c->exporters[c->nexporters++] = e;
-	c->slots[i] = c->nexporters;
+	table_add(c, e);
 	log_peer(LOG_INFO, addr_format(from, buf), "new exporter");
 	return e;
+}
+
+bool collector_reconfigure(struct collector *c, struct collector_config *cc,
+			   struct collector_reconfigured *out)
+{
+	struct collector old = *c;
+	if (!table_new(c, cc->max_exporters))
+		return false;
+	*out = (struct collector_reconfigured){ 0 };
+	char buf[ADDR_STRLEN];
+	for (size_t i = 0; i < old.nexporters; i++) {
+		struct exporter *e = old.exporters[i];
+		const struct collector_allow *allow =
+			collector_config_allowed(cc, &e->addr);
+		if (!allow || c->nexporters == cc->max_exporters) {
+			log_peer(LOG_INFO, addr_format(&e->addr, buf),
+				 "exporter state dropped: %s", allow ?
+				 "over the new max_exporters" :
+				 "no longer in the exporters list");
+			exporter_free(e);
+			out->dropped++;
+			continue;
+		}
+		e->sampling_override = allow->sampling;
+		table_add(c, e);
+		out->kept++;
+	}
+	free(old.exporters);
+	free(old.slots);
+	collector_config_clear(&c->cfg);
+	c->cfg = *cc;
+	collector_config_init(cc);
+	return true;
 }
 
 void decode_emit(struct decode *d, struct flow_record *r, uint32_t rate)

@@ -37,6 +37,22 @@ const struct collector_config *collector_config(const struct collector *c);
 /* Where records go (NULL: nowhere, they are only counted). */
 void collector_set_sink(struct collector *c, collector_flow_fn fn, void *arg);
 
+/* What collector_reconfigure did with the exporters it had. */
+struct collector_reconfigured {
+	size_t kept, dropped;
+};
+
+/* Takes cc's settings (its contents, as collector_new) in place of c's:
+ * an exporter the new allow-list still covers keeps its state (templates,
+ * sequence, clock offset, counters) and gets the new sampling override;
+ * the others (and those past a lower max_exporters, the latest first)
+ * are dropped, their datagrams counted as not allowed from then on.
+ * Templates over a lower max_templates stay until they expire or are
+ * replaced; the new template timeout applies from the next datagram.
+ * False when out of memory: c and cc unchanged. */
+bool collector_reconfigure(struct collector *c, struct collector_config *cc,
+			   struct collector_reconfigured *out);
+
 /* Decodes one datagram that came from `from` at arrival_ms (Unix ms on
  * the collector's clock). Returns the number of flow records passed on;
  * faults are counted on the exporter, never fatal. */

@@ -15,7 +15,7 @@ struct event_base;
 struct collector_net;
 
 struct listener_stats {
-	const struct collector_listen *cfg;
+	const struct collector_listen *cfg;	/* valid until an update */
 	uint64_t datagrams;
 	uint64_t truncated;		/* longer than the receive buffer */
 	uint32_t kernel_drops;		/* socket buffer overflows */
@@ -27,6 +27,14 @@ struct collector_net *collector_net_new(struct event_base *base,
 					struct collector *c,
 					int64_t (*clock)(void), char *err,
 					size_t errlen);
+/* Makes n's listeners cc's (reload): one at an address and port n has
+ * keeps its socket (its queue, its counters; a new socket_buffer is set
+ * on it), a new one is bound, then the ones cc does not name are closed.
+ * False with a one-line reason in err (naming the listener) when one
+ * cannot be bound or out of memory: n is left as it was. */
+bool collector_net_update(struct collector_net *n,
+			  const struct collector_config *cc, char *err,
+			  size_t errlen);
 void collector_net_free(struct collector_net *n);	/* NULL-safe */
 size_t collector_net_count(const struct collector_net *n);
 void collector_net_stats(const struct collector_net *n, size_t i,

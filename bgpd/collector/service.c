@@ -28,22 +28,33 @@ static void first_error(void *arg, const char *key, size_t index,
 			 msg);
 }
 
+/* cfg parsed into cc (free it with collector_config_clear either way);
+ * false with the first error in err. Warns when there is no allow-list. */
+static bool parse(struct collector_config *cc, const json_t *cfg, char *err,
+		  size_t errlen)
+{
+	char why[ERR_LEN] = "";
+	if (!collector_config_parse(cc, cfg, first_error, why)) {
+		snprintf(err, errlen, "%s", why);
+		return false;
+	}
+	if (!cc->has_allow)
+		log_msg(LOG_WARN, "collector: no exporters list: export "
+			"packets from any address are accepted (a spoofed "
+			"export could get any traffic filtered)");
+	return true;
+}
+
 struct collector_service *collector_service_start(struct event_base *base,
 						  const json_t *cfg,
 						  int64_t (*wall_ms)(void),
 						  char *err, size_t errlen)
 {
 	struct collector_config cc;
-	char why[ERR_LEN] = "";
-	if (!collector_config_parse(&cc, cfg, first_error, why)) {
-		snprintf(err, errlen, "%s", why);
+	if (!parse(&cc, cfg, err, errlen)) {
 		collector_config_clear(&cc);
 		return NULL;
 	}
-	if (!cc.has_allow)
-		log_msg(LOG_WARN, "collector: no exporters list: export "
-			"packets from any address are accepted (a spoofed "
-			"export could get any traffic filtered)");
 	struct collector_service *s = calloc(1, sizeof *s);
 	if (!s || !(s->core = collector_new(&cc))) {
 		snprintf(err, errlen, "out of memory");
@@ -57,6 +68,49 @@ struct collector_service *collector_service_start(struct event_base *base,
 		return NULL;
 	}
 	return s;
+}
+
+/* The running service s takes cfg: listeners first (the step that can
+ * fail), then the core. */
+static bool reconfigure(struct collector_service *s, const json_t *cfg,
+			char *err, size_t errlen)
+{
+	struct collector_config cc;
+	bool ok = parse(&cc, cfg, err, errlen) &&
+		  collector_net_update(s->net, &cc, err, errlen);
+	struct collector_reconfigured r = { 0 };
+	if (ok && !collector_reconfigure(s->core, &cc, &r)) {
+		snprintf(err, errlen, "out of memory: the listeners changed, "
+			 "the exporters list and limits did not");
+		ok = false;
+	}
+	collector_config_clear(&cc);
+	if (ok)
+		log_msg(LOG_INFO, "reload: collector: %zu listeners; "
+			"exporters: %zu kept, %zu dropped",
+			collector_net_count(s->net), r.kept, r.dropped);
+	return ok;
+}
+
+bool collector_service_reload(struct collector_service **sp,
+			      struct event_base *base, const json_t *cfg,
+			      int64_t (*wall_ms)(void), char *err,
+			      size_t errlen)
+{
+	if (*sp && cfg)
+		return reconfigure(*sp, cfg, err, errlen);
+	if (*sp) {
+		log_msg(LOG_INFO, "reload: no collector any more: its "
+			"listeners close, its state is dropped");
+		collector_service_stop(*sp);
+		*sp = NULL;
+	} else if (cfg) {
+		*sp = collector_service_start(base, cfg, wall_ms, err, errlen);
+		if (!*sp)
+			return false;
+		log_msg(LOG_INFO, "reload: collector started");
+	}
+	return true;
 }
 
 void collector_service_stop(struct collector_service *s)

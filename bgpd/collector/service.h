@@ -26,6 +26,20 @@ struct collector_service *collector_service_start(struct event_base *base,
 						  int64_t (*wall_ms)(void),
 						  char *err, size_t errlen);
 void collector_service_stop(struct collector_service *s);	/* NULL-safe */
+/* Reload: the reloaded config's `collector` object cfg (checked by the
+ * loader; NULL: none) applied to *sp (NULL: none running). Both there:
+ * the listeners and then the core are updated in place
+ * (collector_net_update, collector_reconfigure: kept exporters keep
+ * their templates). Only cfg: started (*sp set; base and wall_ms as for
+ * collector_service_start). Only *sp: stopped (*sp NULL). False with a
+ * one-line reason in err when a listener cannot be bound: *sp runs on
+ * as it was (out of memory may leave the new listeners with the old
+ * rest, err says so). The caller hands a core that started
+ * or stopped to its record sink's owner. */
+bool collector_service_reload(struct collector_service **sp,
+			      struct event_base *base, const json_t *cfg,
+			      int64_t (*wall_ms)(void), char *err,
+			      size_t errlen);
 /* The core, to plug a record sink in (collector_set_sink). */
 struct collector *collector_service_core(struct collector_service *s);
 /* The ctl_daemon.collector hook: s NULL answers that none is configured. */

@@ -270,12 +270,19 @@ struct policy_service *policy_service_start(const struct policy_env *env,
 		policy_service_stop(s);
 		return NULL;
 	}
-	if (env->col)
-		collector_set_sink(env->col, on_flow, s);
+	policy_service_set_collector(s, env->col);
+	return s;
+}
+
+void policy_service_set_collector(struct policy_service *s,
+				  struct collector *col)
+{
+	s->env.col = col;
+	if (col)
+		collector_set_sink(col, on_flow, s);
 	else
 		log_msg(LOG_WARN, "policy %s: no collector configured: the "
 			"policies see no traffic", s->pf->path);
-	return s;
 }
 
 void policy_service_stop(struct policy_service *s)

@@ -52,6 +52,10 @@ struct policy_service *policy_service_start(const struct policy_env *env,
  * when the event log cannot be opened or out of memory. */
 bool policy_service_reload(struct policy_service *s, struct policy_file *pf,
 			   const char *event_log, char *err, size_t errlen);
+/* The collector whose records the engine gets from now on (NULL: none,
+ * logged); the one it had is gone or feeds it no more (reload). */
+void policy_service_set_collector(struct policy_service *s,
+				  struct collector *col);
 /* Stops; the policy claims stay in the rib (and the state file) until
  * they expire: every policy rule has an expiry. NULL-safe. */
 void policy_service_stop(struct policy_service *s);

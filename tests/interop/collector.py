@@ -6,6 +6,10 @@ and the traffic the exporters were fed, compared.
   collector.py compare KIND CAPTURE PORT REPLAY_JSONL TRAFFIC [SOFTFLOWD_TXT]
       KIND: v5 | v9 | ipfix | sflow. Prints one line per check,
       "NAME ok" or "NAME FAIL what", and exits 0.
+  collector.py data-only CAPTURE PORT
+      The NetFlow v9 / IPFIX datagrams of CAPTURE that carry no template
+      set (their data needs templates sent before): "RECORDS FRAME...",
+      the flow records tshark decodes in them and their frame numbers.
   collector.py counter JSON PATH
       One value from a `show collector --json` line: PATH is dotted,
       exporters[ADDR] picks the exporter with that address; a list of
@@ -212,6 +216,26 @@ def compare(kind, capture, port, replay_path, traffic, sf_txt=None):
                    "ours %s, softflowd %s" % (dict(mp), want))
 
 
+TEMPLATE_SETS = ("0", "1", "2", "3")    # RFC 3954 §5.2, RFC 7011 §3.3.2
+
+
+def data_only(capture, port):
+    records, frames = 0, []
+    for fr in tshark_json(capture, port, "cflow"):
+        layers = fr["_source"]["layers"]
+        layer = layers.get("cflow")
+        if layer is None:
+            continue
+        sets = [d["cflow.flowset_id"] for d in walk(layer)
+                if "cflow.flowset_id" in d]
+        if any(s in TEMPLATE_SETS for s in sets):
+            continue
+        frames.append(layers["frame"]["frame.number"])
+        records += sum(1 for d in walk(layer)
+                       if "cflow.octets" in d and "cflow.packets" in d)
+    print(records, *frames)
+
+
 def counter(js, path):
     o = json.loads(js)
     for key, sel in re.findall(r"([^.\[]+)(?:\[([^\]]*)\])?", path):
@@ -228,6 +252,8 @@ def counter(js, path):
 def main():
     if sys.argv[1] == "compare":
         compare(*sys.argv[2:])
+    elif sys.argv[1] == "data-only":
+        data_only(sys.argv[2], sys.argv[3])
     elif sys.argv[1] == "counter":
         counter(sys.argv[2], sys.argv[3])
     else:

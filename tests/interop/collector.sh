@@ -13,6 +13,14 @@
 #           captures sent over loopback UDP from an allowed and from a
 #           non-allowed address; `show collector --json` counts every
 #           datagram and record of the allowed one and drops the other.
+#           Then `flowspecctl reload`: a listener that cannot be bound is
+#           refused (the running collector kept); OTHER added to the list
+#           and the sFlow listener moved: OTHER's datagrams are counted,
+#           and the allowed one's v9 data decodes with the templates it
+#           sent before the reload (none resent). As root the daemon
+#           runs as nobody: a port below 1024 is refused on reload. The
+#           collector removed (stopped, the policy engine told) and added
+#           back (started afresh).
 #   check   `flowspecd --check` names the bad collector keys by path.
 # Addresses 127.0.0.100-102, UDP ports 26010-26011.
 #
@@ -74,28 +82,50 @@ SOCK=$WORK/ctl.sock
 for p in $NF_PORT $SF_PORT; do
 	ss -Hlun "( sport = :$p )" | grep -q . && die "UDP port $p is in use"
 done
-cat >"$WORK/flowspecd.json" <<CONF
+# As root the daemon gives root up for nobody, as it would in production
+# (then a reload cannot bind a port below 1024).
+USER_KEY=
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 &&
+	[ "$(cat /proc/sys/net/ipv4/ip_unprivileged_port_start)" -gt 999 ]; then
+	USER_KEY='"user": "nobody",'
+	chmod 0711 "$WORK"
+	mkdir "$WORK/run" && chown nobody: "$WORK/run"
+	SOCK=$WORK/run/ctl.sock
+fi
+# write_conf NETFLOW SFLOW EXPORTERS: the daemon's config with a policy
+# file and a collector with these listeners (ADDR:PORT) and the
+# allow-list's elements; NETFLOW "none": no collector.
+cp "$ROOT/tests/policy-attacks.json" "$WORK/policy.json"
+write_conf() {
+	local col=
+	[ "$1" = none ] || col=",
+  \"collector\": {
+    \"netflow\": \"$1\",
+    \"sflow\": \"$2\",
+    \"exporters\": [$3],
+    \"socket_buffer\": 1048576
+  }"
+	cat >"$WORK/flowspecd.json" <<CONF
 {
   "router_id": "192.0.2.1",
   "local_as": 65100,
   "control_socket": "$SOCK",
-  "collector": {
-    "netflow": "$LISTEN:$NF_PORT",
-    "sflow": "$LISTEN:$SF_PORT",
-    "exporters": ["$ALLOWED/32"],
-    "socket_buffer": 1048576
-  }
+  $USER_KEY
+  "policy": "$WORK/policy.json"$col
 }
 CONF
+}
+write_conf $LISTEN:$NF_PORT $LISTEN:$SF_PORT "\"$ALLOWED/32\""
 fsd_start FSD "$WORK/flowspecd.json" flowspecd.log
 
-# send CAPTURE PORT FROM: the UDP payloads of CAPTURE, in order, to
+# send CAPTURE PORT FROM [FILTER]: the UDP payloads of CAPTURE (those
+# of the frames tshark's display filter FILTER picks), in order, to
 # LISTEN:PORT from FROM; prints how many.
 send() {
-	"$PYTHON" - "$1" "$LISTEN" "$2" "$3" <<'PY'
+	"$PYTHON" - "$1" "$LISTEN" "$2" "$3" "${4:-udp}" <<'PY'
 import socket, subprocess, sys
-cap, host, port, src = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-out = subprocess.run(["tshark", "-n", "-r", cap, "-T", "fields", "-e", "udp.payload"],
+cap, host, port, src, flt = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+out = subprocess.run(["tshark", "-n", "-r", cap, "-Y", flt, "-T", "fields", "-e", "udp.payload"],
                      check=True, capture_output=True, text=True).stdout
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 s.bind((src, 0))
@@ -131,6 +161,96 @@ import json, sys
 print(sum(l["datagrams"] for l in json.load(sys.stdin)["listeners"]))')" = $((n9 + nsf + nbad)) ]
 check live-text "show collector (text) lacks $ALLOWED" \
 	eval "ctl show collector | grep -q '^$ALLOWED '"
+
+# ---- live reload: the collector object changed in place ----
+
+listeners() {
+	ctl show collector --json | "$PYTHON" -c '
+import json, sys
+print(",".join("%s %s %d" % (l["protocol"], l["address"], l["port"])
+               for l in json.load(sys.stdin)["listeners"]))'
+}
+# An sFlow address that is not this host's: the bind fails, the collector
+# part of the reload is refused with its reason, the running one kept.
+write_conf $LISTEN:$NF_PORT 192.0.2.1:$SF_PORT "\"$ALLOWED/32\", \"$OTHER\""
+out=$(ctl reload 2>&1) && fail reload-bind-refused "accepted: $out" ||
+	check reload-bind-refused "reload said: $out" \
+		grep -q "collector not: sflow listener 192.0.2.1 port $SF_PORT: " <<<"$out"
+check reload-bind-kept "listeners: $(listeners)" \
+	[ "$(listeners)" = "netflow $LISTEN $NF_PORT,sflow $LISTEN $SF_PORT" ]
+nbad2=$(send "$PCAPS/softflowd-v5.pcap" $NF_PORT $OTHER)
+not_allowed_grew() { [ "$(counter not_allowed)" = $((nbad + nbad2)) ]; }
+wait_until 10 not_allowed_grew
+check reload-refused-list-kept "not_allowed $(counter not_allowed), sent $((nbad + nbad2)) from $OTHER" \
+	not_allowed_grew
+
+# OTHER allowed, sFlow moved to ALLOWED's address: applied.
+write_conf $LISTEN:$NF_PORT $ALLOWED:$SF_PORT "\"$ALLOWED/32\", \"$OTHER\""
+out=$(ctl reload 2>&1)
+rc=$?
+check reload-applied "reload: exit status $rc: $out" [ $rc -eq 0 ]
+check reload-listener-moved "listeners: $(listeners)" \
+	[ "$(listeners)" = "netflow $LISTEN $NF_PORT,sflow $ALLOWED $SF_PORT" ]
+check reload-old-port-closed "$LISTEN:$SF_PORT still bound" \
+	eval "! ss -Hlun '( sport = :$SF_PORT )' | grep -q '$LISTEN:'"
+# The v9 datagrams without a template set, resent from ALLOWED: they
+# decode with the templates it sent before the reload.
+read -r data_records data_frames < <("$PYTHON" "$COLL_PY" data-only \
+	"$PCAPS/softflowd-v9.pcap" 26002)
+[ -n "$data_frames" ] || die "softflowd-v9.pcap has no datagram without templates"
+send "$PCAPS/softflowd-v9.pcap" $NF_PORT $ALLOWED \
+	"frame.number in {$data_frames}" >/dev/null
+nok=$(send "$PCAPS/softflowd-v5.pcap" $NF_PORT $OTHER)
+v5_records=$("$TSHARK" -n -r "$PCAPS/softflowd-v5.pcap" -d udp.port==26001,cflow \
+	-T fields -e cflow.count 2>/dev/null | awk '{ n += $1 } END { print n }')
+more=$((records + data_records))
+got_more() {
+	[ "$(counter "exporters[$ALLOWED].records")" = "$more" ] &&
+		[ "$(counter "exporters[$OTHER].records")" = "$v5_records" ]
+}
+wait_until 10 got_more
+check reload-templates-kept "records $(counter "exporters[$ALLOWED].records"), expected $more; missing template $(counter "exporters[$ALLOWED].missing_template")" \
+	eval '[ "$(counter "exporters[$ALLOWED].records")" = "$more" ] &&
+		[ "$(counter "exporters[$ALLOWED].missing_template")" = 0 ]'
+check reload-now-allowed "$OTHER: packets $(counter "exporters[$OTHER].packets") of $nok, records $(counter "exporters[$OTHER].records") of $v5_records; not_allowed $(counter not_allowed)" \
+	eval '[ "$(counter "exporters[$OTHER].packets")" = "$nok" ] &&
+		[ "$(counter "exporters[$OTHER].records")" = "$v5_records" ] &&
+		[ "$(counter not_allowed)" = $((nbad + nbad2)) ]'
+# Running as nobody: a port below 1024 is refused with the reason.
+if [ -n "$USER_KEY" ]; then
+	write_conf $LISTEN:999 $ALLOWED:$SF_PORT "\"$ALLOWED/32\", \"$OTHER\""
+	out=$(ctl reload 2>&1) && fail reload-privileged-port "accepted: $out" ||
+		check reload-privileged-port "reload said: $out" \
+			grep -q "netflow listener $LISTEN port 999: .*a port below 1024 needs root" <<<"$out"
+	check reload-privileged-port-kept "listeners: $(listeners)" \
+		[ "$(listeners)" = "netflow $LISTEN $NF_PORT,sflow $ALLOWED $SF_PORT" ]
+else
+	pass reload-privileged-port-skipped-not-root
+fi
+# Removed: the collector stops, its ports close, the policy engine is
+# told; added back: a new one starts, its state from scratch.
+write_conf none
+out=$(ctl reload 2>&1)
+rc=$?
+check reload-removed "reload: exit status $rc: $out; show collector: $(ctl show collector 2>&1)" \
+	eval '[ $rc -eq 0 ] && [ "$(ctl show collector 2>&1)" = "error: no collector is configured" ] &&
+		! ss -Hlun "( sport = :$NF_PORT or sport = :$SF_PORT )" | grep -q .'
+check reload-removed-policy-told "the log lacks the policy engine's warning" \
+	grep -q "policy $WORK/policy.json: no collector configured: the policies see no traffic" \
+	"$WORK/flowspecd.log"
+write_conf $LISTEN:$NF_PORT $ALLOWED:$SF_PORT "\"$ALLOWED/32\""
+out=$(ctl reload 2>&1)
+rc=$?
+check reload-added "reload: exit status $rc: $out; listeners: $(listeners)" \
+	eval '[ $rc -eq 0 ] && [ "$(listeners)" = "netflow $LISTEN $NF_PORT,sflow $ALLOWED $SF_PORT" ]'
+nv5=$(send "$PCAPS/softflowd-v5.pcap" $NF_PORT $ALLOWED)
+fresh() {
+	[ "$(counter "exporters[$ALLOWED].records")" = "$v5_records" ] &&
+		[ "$(counter "exporters[$ALLOWED].packets")" = "$nv5" ]
+}
+wait_until 10 fresh
+check reload-added-counts "$ALLOWED: records $(counter "exporters[$ALLOWED].records") of $v5_records, packets $(counter "exporters[$ALLOWED].packets") of $nv5" \
+	fresh
 fsd_stop "$FSD" "$WORK/flowspecd.log"
 
 # ---- --check names the collector's bad keys ----

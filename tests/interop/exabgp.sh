@@ -151,8 +151,8 @@ check ipv6-rules "ExaBGP holds $v6 IPv6 rules, not 10" [ "$v6" -eq 10 ]
 # attributes alone) and keeps the session; their withdraws come out of
 # its API as an IPv6 Flowspec End-of-RIB (an MP_UNREACH with no NLRI it
 # can read). B's profile (exabgp) refuses them, so B gets no UPDATE.
-OFF1='flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64; next-header =tcp; } then { discard; } }'
-OFF2='flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/65; } then { discard; } }'
+OFF1=$RFC8956_OFF64
+OFF2=$RFC8956_OFF65
 upd_a=$(nbr "$A" updates_out)
 upd_b=$(nbr "$B" updates_out)
 rx_lines=$(wc -l <"$RX")
@@ -169,13 +169,8 @@ check offset-exabgp-not-sent "B: updates_out $upd_b -> $(nbr "$B" updates_out)" 
     nbr_is "$B" updates_out "$upd_b"
 check offset-exabgp-refused-count "B rules_refused $(nbr "$B" rules_refused), not 2" \
     nbr_is "$B" rules_refused 2
-ctl show adj-rib-out "$B" >"$WORK/adj-b.txt" 2>&1
-why='profile exabgp: source prefix offset %s: exabgp reads the pre-RFC 8956 IPv6 prefix layout'
-# shellcheck disable=SC2059
-check offset-exabgp-adj-rib-out "refused lines of $B: $(grep '^# refused' "$WORK/adj-b.txt" | tr '\n' ';')" \
-    eval '[ "$(grep -c "^# refused" "$WORK/adj-b.txt")" -eq 2 ] &&
-        grep -qF "# refused ($(printf "$why" 64)): flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64;" "$WORK/adj-b.txt" &&
-        grep -qF "# refused ($(printf "$why" 65)): flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/65;" "$WORK/adj-b.txt"'
+offset_refused offset-exabgp-adj-rib-out "$B" exabgp \
+    64 "${OFF1%% next-header*}" 65 "${OFF2%% \} then*}"
 for r in "$OFF1" "$OFF2"; do
     ctl withdraw "${r%% then *} }" >>"$WORK/ctl.log" 2>&1 || fail offset-withdraw "flowspecctl withdraw failed"
 done

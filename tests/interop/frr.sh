@@ -50,7 +50,7 @@ MISREAD='flow route { match { destination 2001:db8:71::/48; source 0:db8:aa00::/
 MISREAD_FRR='Source Address db8:aa03:8100::/40/off 16'
 # RFC 8956 §3.8, first example: 01 20 20 01 0d b8 02 68 40 12 34 56 78 9a
 # 03 81 06.
-RFC_OFF='flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64; next-header =tcp; } then { discard; } }'
+RFC_OFF=$RFC8956_OFF64
 
 # bgpd drops privileges to frr unless -S; its files must be reachable.
 mkdir -p "$WORK/frr"
@@ -178,12 +178,9 @@ check frr-shows-lt-gt "FRR shows $(grep 'Destination Port' "$WORK/frr-table.txt"
 # The offset rules: refused for FRR, with the reason; FRR has neither.
 check frr-offset-refused-count "rules_refused $(nbr "$FRR" rules_refused), not 2" \
     nbr_is "$FRR" rules_refused 2
-ctl show adj-rib-out "$FRR" >"$WORK/adj.txt" 2>&1
-why='profile frr: source prefix offset %s: frr reads the pre-RFC 8956 IPv6 prefix layout'
-# shellcheck disable=SC2059
-check frr-offset-adj-rib-out "refused lines: $(grep '^# refused' "$WORK/adj.txt" | tr '\n' ';')" \
-    eval 'grep -qF "# refused ($(printf "$why" 16)): flow route { match { destination 2001:db8:71::/48; source 0:db8:aa00::/40/16;" "$WORK/adj.txt" &&
-        grep -qF "# refused ($(printf "$why" 64)): flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64;" "$WORK/adj.txt"'
+offset_refused frr-offset-adj-rib-out "$FRR" frr \
+    16 "flow route { match { destination 2001:db8:71::/48; source 0:db8:aa00::/40/16;" \
+    64 "${RFC_OFF%% next-header*}"
 check frr-offset-not-sent "FRR holds an offset rule: $(grep -E 'Address (2001:db8::/32|2001:db8:71::|db8:aa03)' "$WORK/frr-table.txt" | tr '\n\t' '; ')" \
     eval '! grep -qE "Address (2001:db8::/32|2001:db8:71::/48|db8:aa03)" "$WORK/frr-table.txt"'
 # Longer than it takes FRR to answer an UPDATE (well under a second).

@@ -165,8 +165,8 @@ fi
 # rest of the NLRI as one "unknown" component, its raw octets in decimal.
 # So A's keys are the RFC's octets from the source component on; its JSON
 # has no attributes for such a path ("nlri": null, "attrs": null): "-".
-OFF1='flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64; next-header =tcp; } then { discard; } }'
-OFF2='flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/65; } then { discard; } }'
+OFF1=$RFC8956_OFF64
+OFF2=$RFC8956_OFF65
 RFC_OFF1='02 68 40 12 34 56 78 9a 03 81 06'
 RFC_OFF2='02 68 41 24 68 ac f1 34'
 decimal() {
@@ -184,15 +184,10 @@ if ctl announce "$OFF1" >>"$WORK/ctl.log" 2>&1 &&
     table_check offset-gobgp-not-sent "$B" "$B_API" "$WORK/expected.txt"
     check offset-gobgp-refused-count "B rules_refused $(nbr "$B" rules_refused), not 2" \
         nbr_is "$B" rules_refused 2
-    ctl show adj-rib-out "$B" >"$WORK/adj-b.txt" 2>&1
-    why='profile gobgp: source prefix offset %s: gobgp reads the pre-RFC 8956 IPv6 prefix layout'
-    # shellcheck disable=SC2059
-    check offset-gobgp-adj-rib-out "refused lines of $B: $(grep '^# refused' "$WORK/adj-b.txt" | tr '\n' ';')" \
-        eval '[ "$(grep -c "^# refused" "$WORK/adj-b.txt")" -eq 2 ] &&
-            grep -qF "# refused ($(printf "$why" 64)): flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64;" "$WORK/adj-b.txt" &&
-            grep -qF "# refused ($(printf "$why" 65)): flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/65;" "$WORK/adj-b.txt"'
+    offset_refused offset-gobgp-adj-rib-out "$B" gobgp \
+        64 "${OFF1%% next-header*}" 65 "${OFF2%% \} then*}"
     check offset-gobgp-logged "no 'not sent (profile gobgp: source prefix offset 64' for $B in the log" \
-        grep -q "peer $B: not sent ($(printf "$why" 64))" "$WORK/flowspecd.log"
+        grep -q "peer $B: not sent (profile gobgp: source prefix offset 64: gobgp reads the pre-RFC 8956 IPv6 prefix layout)" "$WORK/flowspecd.log"
     bad=0
     for r in "$OFF1" "$OFF2"; do
         ctl withdraw "${r%% then *} }" >>"$WORK/ctl.log" 2>&1 || bad=$((bad + 1))

@@ -221,6 +221,26 @@ fsd_stop() {
 
 ctl() { "$FLOWSPECCTL" -s "$SOCK" "$@"; }
 
+# RFC 8956 §3.8's two examples as rules: source prefixes with offsets 64
+# and 65 (most peers read the pre-RFC 8956 layout: bgpd/bgp/profile.c).
+RFC8956_OFF64='flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/64; next-header =tcp; } then { discard; } }'
+RFC8956_OFF65='flow route { match { destination 2001:db8::/32; source ::1234:5678:9a00:0/104/65; } then { discard; } }'
+
+# offset_refused CHECK PEER PROFILE OFFSET TEXT [OFFSET TEXT]…: `show
+# adj-rib-out PEER` lists each rule whose text starts with TEXT as
+# refused by PROFILE for its source prefix's OFFSET, with profile.c's
+# reason.
+offset_refused() {
+    local name=$1 peer=$2 profile=$3 out=$WORK/adj-$2.txt ok=1
+    shift 3
+    ctl show adj-rib-out "$peer" >"$out" 2>&1
+    while [ $# -ge 2 ]; do
+        grep -qF "# refused (profile $profile: source prefix offset $1: $profile reads the pre-RFC 8956 IPv6 prefix layout): $2" "$out" || ok=0
+        shift 2
+    done
+    check "$name" "refused lines of $peer: $(grep '^# refused' "$out" | tr '\n' ';')" [ "$ok" = 1 ]
+}
+
 # nbr ADDR FIELD: one field of `show neighbor --json` for ADDR (dotted
 # path into the object, e.g. last_error.code); empty when absent/null.
 nbr() { ctl show neighbor --json | "$PYTHON" "$INTEROP_PY" nbr "$1" "$2"; }

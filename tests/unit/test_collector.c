@@ -3,15 +3,26 @@
  * (redefinition, withdrawal, expiry, options with sampling, enterprise and
  * variable-length fields, data before its template), uptime arithmetic
  * with wrap and exporter reboot, the exporter clock, the allow-list and
- * limits, the config object, and packet headers (lib/packet). Packets are
+ * limits and their change on reload, the listeners and the service on
+ * reload (loopback sockets on ports the system picks), the config object, and packet headers (lib/packet). Packets are
  * built field by field with the writer, named as the specs name them. */
+#include <errno.h>
 #include <stdio.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
 
 #include "bgpd/collector/collector.h"
 #include "bgpd/collector/config.h"
 #include "bgpd/collector/exporter.h"
+#include "bgpd/collector/listen.h"
+#include "bgpd/collector/service.h"
 #include "lib/log.h"
 #include "lib/packet.h"
+#include "lib/udp.h"
 #include "vectors.h"
 
 /* ---- harness ---- */
@@ -1218,6 +1229,323 @@ START_TEST(allow_list_and_exporter_limit)
 }
 END_TEST
 
+/* An allow-list of the given prefixes, sampling overrides 0. */
+static void allow(struct collector_config *cc, const char *const *p,
+		  size_t n)
+{
+	cc->has_allow = true;
+	cc->allow = calloc(n, sizeof *cc->allow);
+	ck_assert_ptr_nonnull(cc->allow);
+	cc->n_allow = n;
+	for (size_t i = 0; i < n; i++)
+		ck_assert(prefix_parse(&cc->allow[i].prefix, p[i],
+				       strlen(p[i])));
+}
+
+/* Reload: the v9 exporter that stays allowed decodes data with the
+ * template it sent before (RFC 3954 §5: data needs its template, which
+ * is not resent) under its new sampling override; the one taken off the
+ * list loses its state and is counted as not allowed. */
+START_TEST(reconfigure_keeps_state)
+{
+	struct got g = { 0 };
+	struct collector_config cc;
+	collector_config_init(&cc);
+	static const char *const before[] = { EXPORTER, "192.0.2.20" };
+	allow(&cc, before, 2);
+	struct collector *c = collector_new(&cc);
+	ck_assert_ptr_nonnull(c);
+	collector_set_sink(c, keep, &g);
+	int64_t now = (int64_t)V9_SECS * 1000 + 1000;
+	struct writer w = writer_init(0);
+	v9_header(&w, 60000, 1);
+	v9_template(&w, 256, v9_tmpl4, NTMPL4);
+	size_t s = set_open(&w, 256);
+	v9_data4(&w, "198.51.100.7", 1500, 50000, 59000);
+	set_close(&w, s);
+	ck_assert_uint_eq(feed(c, &w, now), 1);
+	struct writer v5 = writer_init(0);
+	v5_header(&v5, 1, 0, 0);
+	v5_record(&v5, "198.51.100.7", "10.50.100.100", 1, 2, 6, 1, 40);
+	struct addr other = A("192.0.2.20");
+	ck_assert_uint_eq(collector_input(c, &other, v5.data, v5.len, now), 1);
+	ck_assert_uint_eq(collector_exporter_count(c), 2);
+
+	collector_config_init(&cc);
+	static const char *const after[] = { EXPORTER };
+	allow(&cc, after, 1);
+	cc.allow[0].sampling = 100;
+	cc.max_templates = 8;
+	struct collector_reconfigured r;
+	ck_assert(collector_reconfigure(c, &cc, &r));
+	ck_assert_ptr_null(cc.allow);		/* taken */
+	ck_assert_uint_eq(r.kept, 1);
+	ck_assert_uint_eq(r.dropped, 1);
+	ck_assert_uint_eq(collector_config(c)->max_templates, 8);
+	ck_assert_uint_eq(collector_exporter_count(c), 1);
+	ck_assert_str_eq(S(&collector_exporter_at(c, 0)->addr), EXPORTER);
+
+	/* Data only, the next sequence number: decoded at once. */
+	writer_reset(&w);
+	v9_header(&w, 61000, 2);
+	s = set_open(&w, 256);
+	v9_data4(&w, "198.51.100.9", 40, 60000, 60500);
+	set_close(&w, s);
+	g.n = 0;
+	ck_assert_uint_eq(feed(c, &w, now + 1000), 1);
+	ck_assert_str_eq(S(&g.r[0].src), "198.51.100.9");
+	ck_assert_uint_eq(g.r[0].sampling, 100);
+	ck_assert_uint_eq(g.r[0].bytes, 4000);
+	ck_assert_uint_eq(g.r[0].packets, 300);
+	/* Same header seconds, arriving 1 s later: the clock offset kept
+	 * is the smaller first one (a new one would put it 1 s later). */
+	ck_assert_int_eq(g.r[0].end_ms, now - 500);
+	ck_assert_uint_eq(stats(c)->records, 2);	/* counters kept */
+	ck_assert_uint_eq(stats(c)->missing_template, 0);
+	ck_assert_uint_eq(stats(c)->sequence_gaps, 0);
+
+	/* The dropped one: not allowed, no state made for it. */
+	ck_assert_uint_eq(collector_input(c, &other, v5.data, v5.len, now), 0);
+	struct collector_totals t;
+	collector_get_totals(c, &t);
+	ck_assert_uint_eq(t.not_allowed, 1);
+	ck_assert_uint_eq(collector_exporter_count(c), 1);
+
+	/* A lower max_exporters keeps the first seen; a wider list lets
+	 * the dropped one back in, as a new exporter. */
+	collector_config_init(&cc);
+	static const char *const all[] = { "192.0.2.0/24" };
+	allow(&cc, all, 1);
+	ck_assert(collector_reconfigure(c, &cc, &r));
+	ck_assert_uint_eq(collector_input(c, &other, v5.data, v5.len, now), 1);
+	ck_assert_uint_eq(collector_exporter_count(c), 2);
+	collector_config_init(&cc);
+	cc.max_exporters = 1;
+	ck_assert(collector_reconfigure(c, &cc, &r));
+	ck_assert_uint_eq(r.kept, 1);
+	ck_assert_uint_eq(r.dropped, 1);
+	ck_assert_str_eq(S(&collector_exporter_at(c, 0)->addr), EXPORTER);
+	ck_assert_uint_eq(collector_exporter_at(c, 0)->ntemplates, 1);
+	writer_free(&v5);
+	writer_free(&w);
+	collector_free(c);
+}
+END_TEST
+
+/* ---- listeners and the service on reload (loopback sockets) ---- */
+
+static int64_t fixed_ms(void)
+{
+	return (int64_t)V5_SECS * 1000;
+}
+
+/* A UDP socket bound to 127.0.0.1 on a port the system picks; *port is
+ * set to it. */
+static int bound_socket(uint16_t *port)
+{
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof sin;
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+static uint16_t free_port(void)
+{
+	uint16_t port;
+	close(bound_socket(&port));
+	return port;
+}
+
+/* The collector object text, parsed and checked. */
+static json_t *object(const char *text)
+{
+	json_error_t je;
+	json_t *o = json_loads(text, 0, &je);
+	ck_assert_msg(o != NULL, "%s: %s", text, je.text);
+	struct collector_config cc;
+	ck_assert(collector_config_parse(&cc, o, NULL, NULL));
+	collector_config_clear(&cc);
+	return o;
+}
+
+static void update(struct collector_net *n, const char *text, bool want,
+		   char *err, size_t errlen)
+{
+	json_t *o = object(text);
+	struct collector_config cc;
+	ck_assert(collector_config_parse(&cc, o, NULL, NULL));
+	ck_assert_int_eq(collector_net_update(n, &cc, err, errlen), want);
+	collector_config_clear(&cc);
+	json_decref(o);
+}
+
+/* One NetFlow v5 datagram with one record to 127.0.0.1:port. */
+static void send_v5(uint16_t port)
+{
+	struct writer w = writer_init(0);
+	v5_header(&w, 1, 0, 0);
+	v5_record(&w, "198.51.100.7", "10.50.100.100", 1, 2, 6, 1, 40);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in to = { .sin_family = AF_INET,
+				  .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	ck_assert_int_eq(sendto(fd, w.data, w.len, 0, (struct sockaddr *)&to,
+				sizeof to), (ssize_t)w.len);
+	close(fd);
+	writer_free(&w);
+}
+
+/* Runs the loop until c has had `packets` datagrams (at most ~2 s). */
+static void pump(struct event_base *base, const struct collector *c,
+		 uint64_t packets)
+{
+	struct collector_totals t;
+	for (int i = 0; i < 400; i++) {
+		event_base_loop(base, EVLOOP_NONBLOCK);
+		collector_get_totals(c, &t);
+		if (t.packets >= packets)
+			break;
+		usleep(5000);
+	}
+	ck_assert_uint_eq(t.packets, packets);
+}
+
+START_TEST(listeners_update)
+{
+	struct event_base *base = event_base_new();
+	uint16_t p1 = free_port(), p3 = free_port(), p2;
+	int busy = bound_socket(&p2);
+	char text[256], err[256];
+	snprintf(text, sizeof text, "{\"netflow\": \"127.0.0.1:%u\"}", p1);
+	json_t *o = object(text);
+	struct collector_config cc;
+	ck_assert(collector_config_parse(&cc, o, NULL, NULL));
+	json_decref(o);
+	struct got g = { 0 };
+	struct collector *c = collector_new(&cc);
+	collector_set_sink(c, keep, &g);
+	struct collector_net *n = collector_net_new(base, c, fixed_ms, err,
+						    sizeof err);
+	ck_assert_msg(n != NULL, "%s", err);
+	send_v5(p1);			/* queued on p1 across the updates */
+
+	/* p2 is taken: refused, naming it; p1 stays. */
+	snprintf(text, sizeof text, "{\"netflow\": [\"127.0.0.1:%u\", "
+		 "\"127.0.0.1:%u\"]}", p1, p2);
+	update(n, text, false, err, sizeof err);
+	char want[128];
+	snprintf(want, sizeof want, "netflow listener 127.0.0.1 port %u: %s",
+		 p2, strerror(EADDRINUSE));
+	ck_assert_str_eq(err, want);
+	ck_assert_uint_eq(collector_net_count(n), 1);
+
+	/* p1 kept (relabelled), p3 added, a new socket buffer. */
+	snprintf(text, sizeof text, "{\"ipfix\": \"127.0.0.1:%u\", "
+		 "\"sflow\": \"127.0.0.1:%u\", \"socket_buffer\": "
+		 "1048576}", p1, p3);
+	update(n, text, true, err, sizeof err);
+	ck_assert_uint_eq(collector_net_count(n), 2);
+	pump(base, c, 1);		/* the datagram sent before: not lost */
+	ck_assert_uint_eq(g.n, 1);
+	struct listener_stats st;
+	collector_net_stats(n, 0, &st);
+	ck_assert_int_eq(st.cfg->proto, COLLECTOR_IPFIX);
+	ck_assert_uint_eq(st.cfg->port, p1);
+	ck_assert_uint_eq(st.datagrams, 1);
+	send_v5(p3);
+	pump(base, c, 2);
+	collector_net_stats(n, 1, &st);
+	ck_assert_uint_eq(st.cfg->port, p3);
+	ck_assert_uint_eq(st.datagrams, 1);
+
+	/* p1 dropped: closed, so it can be bound again. */
+	snprintf(text, sizeof text, "{\"sflow\": \"127.0.0.1:%u\"}", p3);
+	update(n, text, true, err, sizeof err);
+	ck_assert_uint_eq(collector_net_count(n), 1);
+	struct addr lo = A("127.0.0.1");
+	int fd = udp_bind(&lo, p1, 0, err, sizeof err);
+	ck_assert_msg(fd >= 0, "%s", err);
+	close(fd);
+	close(busy);
+	collector_net_free(n);
+	collector_free(c);
+	event_base_free(base);
+}
+END_TEST
+
+START_TEST(service_reload)
+{
+	struct event_base *base = event_base_new();
+	uint16_t p1 = free_port(), p2;
+	int busy = bound_socket(&p2);
+	char text[256], err[256] = "";
+	struct collector_service *s = NULL;
+	ck_assert(collector_service_reload(&s, base, NULL, fixed_ms, err,
+					   sizeof err));
+	ck_assert_ptr_null(s);
+
+	/* Added: started. */
+	snprintf(text, sizeof text, "{\"netflow\": \"127.0.0.1:%u\", "
+		 "\"exporters\": [\"127.0.0.1\"]}", p1);
+	json_t *o = object(text);
+	ck_assert(collector_service_reload(&s, base, o, fixed_ms, err,
+					   sizeof err));
+	json_decref(o);
+	ck_assert_ptr_nonnull(s);
+	struct collector_service *was = s;
+	struct collector *c = collector_service_core(s);
+	send_v5(p1);
+	pump(base, c, 1);
+	ck_assert_uint_eq(collector_exporter_count(c), 1);
+
+	/* A listener that cannot be bound: refused, nothing changed (the
+	 * exporters list of the refused object is not applied either). */
+	snprintf(text, sizeof text, "{\"netflow\": [\"127.0.0.1:%u\", "
+		 "\"127.0.0.1:%u\"], \"exporters\": [\"192.0.2.1\"]}",
+		 p1, p2);
+	o = object(text);
+	ck_assert(!collector_service_reload(&s, base, o, fixed_ms, err,
+					    sizeof err));
+	json_decref(o);
+	ck_assert_ptr_nonnull(strstr(err, "Address already in use"));
+	ck_assert_ptr_eq(s, was);
+	ck_assert_uint_eq(collector_exporter_count(c), 1);
+	send_v5(p1);
+	pump(base, c, 2);
+	struct collector_totals t;
+	collector_get_totals(c, &t);
+	ck_assert_uint_eq(t.records, 2);
+
+	/* The same object but 127.0.0.1 off the list: in place, the
+	 * exporter dropped, its datagrams counted. */
+	snprintf(text, sizeof text, "{\"netflow\": \"127.0.0.1:%u\", "
+		 "\"exporters\": [\"192.0.2.1\"]}", p1);
+	o = object(text);
+	ck_assert(collector_service_reload(&s, base, o, fixed_ms, err,
+					   sizeof err));
+	json_decref(o);
+	ck_assert_ptr_eq(s, was);
+	ck_assert_uint_eq(collector_exporter_count(c), 0);
+	send_v5(p1);
+	pump(base, c, 3);
+	collector_get_totals(c, &t);
+	ck_assert_uint_eq(t.not_allowed, 1);
+	ck_assert_uint_eq(t.records, 2);
+
+	/* Removed: stopped. */
+	ck_assert(collector_service_reload(&s, base, NULL, fixed_ms, err,
+					   sizeof err));
+	ck_assert_ptr_null(s);
+	close(busy);
+	event_base_free(base);
+}
+END_TEST
+
 /* ---- the config object ---- */
 
 struct errs {
@@ -1334,7 +1662,8 @@ static Suite *collector_suite(void)
 		 ipfix_length_and_expiry);
 	ADD_CASE(s, "sflow", sflow_samples, sflow_bad_records);
 	ADD_CASE(s, "state", uptime_arithmetic, clock_offset,
-		 allow_list_and_exporter_limit);
+		 allow_list_and_exporter_limit, reconfigure_keeps_state);
+	ADD_CASE(s, "reload", listeners_update, service_reload);
 	ADD_CASE(s, "config", config_object);
 	ADD_CASE(s, "packet", packet_fragments);
 	return s;
