@@ -212,10 +212,12 @@ static struct policy_service *start_policy(struct daemon *d,
 
 /* The policy file of the reloaded config (pf, loaded; NULL: none any
  * more) replaces the running one (policy_service_reload), starts the
- * engine or stops it. False with err when it could not be applied. */
+ * engine or stops it. False with err (logged) when it could not be
+ * applied. */
 static bool reload_policy(struct daemon *d, struct policy_file *pf,
 			  char *err, size_t errlen)
 {
+	char perr[256];
 	if (!pf) {
 		if (d->policy) {
 			log_msg(LOG_INFO, "reload: no policy file any more: "
@@ -227,11 +229,21 @@ static bool reload_policy(struct daemon *d, struct policy_file *pf,
 		}
 		return true;
 	}
-	if (d->policy)
-		return policy_service_reload(d->policy, pf, d->cfg->event_log,
-					     err, errlen);
-	d->policy = start_policy(d, pf, err, errlen);
-	return d->policy != NULL;
+	bool ok;
+	if (d->policy) {
+		ok = policy_service_reload(d->policy, pf, d->cfg->event_log,
+					   perr, sizeof perr);
+	} else {
+		d->policy = start_policy(d, pf, perr, sizeof perr);
+		ok = d->policy != NULL;
+	}
+	if (ok)
+		return true;
+	log_msg(LOG_ERROR, "reload: policy: %s", perr);
+	snprintf(err, errlen, "config applied, but the policy file not: %s "
+		 "(%s)", perr, d->policy ? "the running policies kept" :
+		 "no policy engine runs");
+	return false;
 }
 
 /* The reloaded config's collector applied (collector_service_reload);
@@ -320,16 +332,12 @@ static bool reload(struct daemon *d, char *err, size_t errlen)
 		st.peers_added, st.peers_removed, st.peers_reset, st.peers_kept,
 		st.rules_added, st.rules_replaced, st.rules_withdrawn,
 		st.rules_kept);
+	/* Each part on its own; err says the last that failed (all are
+	 * logged). */
 	bool collector_ok = reload_collector(d, err, errlen);
 	bool http_ok = reload_http(d, err, errlen);
-	char perr[256];
-	if (!reload_policy(d, pf, perr, sizeof perr)) {
-		log_msg(LOG_ERROR, "reload: policy: %s", perr);
-		snprintf(err, errlen, "config applied, but the policy file "
-			 "not: %s (the running policies kept)", perr);
-		return false;
-	}
-	return collector_ok && http_ok;
+	bool policy_ok = reload_policy(d, pf, err, errlen);
+	return collector_ok && http_ok && policy_ok;
 }
 
 static bool ctl_reload(void *ctx, char *err, size_t errlen)
