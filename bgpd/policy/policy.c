@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "bgpd/config.h"
+#include "lib/lpm.h"
 #include "nlri/flowspec.h"
 #include "nlri/text.h"
 
@@ -856,6 +857,27 @@ static const struct ld_key top_keys[] = {
 	{ "policies", true, top_policies },
 };
 
+/* pf->network_lookup from every network's prefixes, in file order: of
+ * two networks with the same prefix, the first holds it. */
+static bool build_network_lookup(struct policy_file *pf)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < pf->n_networks; i++)
+		n += pf->networks[i].n_prefixes;
+	struct lpm_entry *e = malloc(n ? n * sizeof *e : 1);
+	if (!e)
+		return false;
+	n = 0;
+	for (size_t i = 0; i < pf->n_networks; i++)
+		for (size_t k = 0; k < pf->networks[i].n_prefixes; k++)
+			e[n++] = (struct lpm_entry){
+				pf->networks[i].prefixes[k], (int)i
+			};
+	pf->network_lookup = lpm_new(e, n);
+	free(e);
+	return pf->network_lookup != NULL;
+}
+
 /* ---- entry points ------------------------------------------------------ */
 
 void policy_file_free(struct policy_file *pf)
@@ -868,6 +890,7 @@ void policy_file_free(struct policy_file *pf)
 		free(pf->networks[i].prefixes);
 	}
 	free(pf->networks);
+	lpm_free(pf->network_lookup);
 	free(pf->never_filter);
 	for (size_t i = 0; i < pf->n_policies; i++)
 		policy_clear(&pf->policies[i]);
@@ -919,6 +942,8 @@ struct policy_file *policy_parse(const char *text, size_t len,
 			pf->defaults.max_s = POLICY_MAX_LIFETIME_DEFAULT_S;
 		if (!add_config_never_filter(pf, cfg))
 			ld.oom = true;
+		if (ld.nerrs == 0 && !ld.oom && !build_network_lookup(pf))
+			ld.oom = true;
 	}
 	json_decref(root);
 	if (ld_flush(&ld, errs, "policy file")) {
@@ -950,21 +975,7 @@ bool policy_check(const char *path, const struct config *cfg,
 
 int policy_network_of(const struct policy_file *pf, const struct addr *a)
 {
-	int best = -1;
-	unsigned best_len = 0;
-	struct prefix host = { *a, (uint8_t)addr_bits(a->family) };
-	for (size_t i = 0; i < pf->n_networks; i++) {
-		const struct policy_network *net = &pf->networks[i];
-		for (size_t k = 0; k < net->n_prefixes; k++) {
-			const struct prefix *p = &net->prefixes[k];
-			if ((best < 0 || p->len > best_len) &&
-			    prefix_covers(p, &host)) {
-				best = (int)i;
-				best_len = p->len;
-			}
-		}
-	}
-	return best;
+	return lpm_find(pf->network_lookup, a);
 }
 
 bool policy_network_within(const struct policy_file *pf, int n, size_t net)

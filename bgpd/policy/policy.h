@@ -39,6 +39,7 @@
 #include "lib/addr.h"
 
 struct config;
+struct lpm;
 
 #define POLICY_FILE_MAX (16u << 20)
 #define POLICY_NEIGHBORS_MAX 16		/* == RIB_MAX_TARGETS */
@@ -117,6 +118,7 @@ struct policy_file {
 	char *path;
 	struct policy_network *networks;
 	size_t n_networks;
+	struct lpm *network_lookup;	/* every network's prefixes */
 	struct prefix *never_filter;	/* the file's and the config's */
 	size_t n_never_filter;
 	struct policy_lifetimes defaults;	/* every field set */
@@ -141,7 +143,8 @@ void policy_file_free(struct policy_file *pf);	/* NULL-safe */
 bool policy_check(const char *path, const struct config *cfg,
 		  struct config_errors *errs);
 
-/* The most specific network that holds a, or -1. */
+/* The most specific network that holds a, or -1; of two networks with
+ * the same prefix, the first in the file. O(log prefixes). */
 int policy_network_of(const struct policy_file *pf, const struct addr *a);
 /* True when network n is net or lies under it (through parents). */
 bool policy_network_within(const struct policy_file *pf, int n, size_t net);

@@ -10,6 +10,7 @@
 #include "bgpd/config.h"
 #include "bgpd/policy/policy.h"
 #include "nlri/flowspec.h"
+#include "randprefix.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -337,6 +338,129 @@ START_TEST(networks_and_names)
 }
 END_TEST
 
+/* ---- which network holds an address ---------------------------------- */
+
+/* The reference: a scan of every prefix of every network, the longest
+ * holding a, the first network on a tie. */
+static int network_scan(const struct policy_file *pf, const struct addr *a)
+{
+	int best = -1, best_len = -1;
+	struct prefix host = { *a, (uint8_t)addr_bits(a->family) };
+	for (size_t i = 0; i < pf->n_networks; i++) {
+		const struct policy_network *n = &pf->networks[i];
+		for (size_t k = 0; k < n->n_prefixes; k++) {
+			if (n->prefixes[k].len > best_len &&
+			    prefix_covers(&n->prefixes[k], &host)) {
+				best = (int)i;
+				best_len = n->prefixes[k].len;
+			}
+		}
+	}
+	return best;
+}
+
+static void check_network_of(const struct policy_file *pf,
+			     const struct addr *a)
+{
+	char buf[ADDR_STRLEN];
+	int want = network_scan(pf, a), got = policy_network_of(pf, a);
+	ck_assert_msg(got == want, "%s: network %d, the scan %d",
+		      addr_format(a, buf), got, want);
+}
+
+/* Named: the most specific wins, through parents too; of two networks
+ * with the same prefix the first in the file holds it. Random files
+ * (fixed seed): every prefix's first and last address, the addresses
+ * just outside, and random ones, against the scan. */
+START_TEST(network_of_most_specific)
+{
+	struct config_errors errs;
+	struct policy_file *pf = parse(
+		"{ \"networks\": {\n"
+		"  \"isp\": { \"prefixes\": [\"0.0.0.0/0\", \"::/0\"] },\n"
+		"  \"b\": { \"prefixes\": [\"198.51.100.0/24\"] },\n"
+		"  \"a\": { \"parent\": \"isp\", \"prefixes\": "
+		"[\"198.51.100.0/24\", \"198.51.100.128/25\", "
+		"\"2001:db8::/127\"] }\n"
+		"},\n"
+		"\"policies\": [ { \"name\": \"p\", \"networks\": [\"isp\"], "
+		"\"metric\": \"bps\", \"threshold\": 1, \"window\": 1, "
+		"\"rule\": { \"match\": [\"destination\"], "
+		"\"then\": \"discard\" } } ] }\n", NULL, &errs);
+	ck_assert_ptr_nonnull(pf);
+	ck_assert_int_eq(net(pf, "198.51.100.1"), 1);
+	ck_assert_int_eq(net(pf, "198.51.100.128"), 2);
+	ck_assert_int_eq(net(pf, "198.51.99.255"), 0);
+	ck_assert_int_eq(net(pf, "2001:db8::1"), 2);
+	ck_assert_int_eq(net(pf, "2001:db8::2"), 0);
+	ck_assert_int_eq(net(pf, "255.255.255.255"), 0);
+	ck_assert(policy_network_within(pf, 2, 0));
+	ck_assert(!policy_network_within(pf, 1, 0));
+	policy_file_free(pf);
+	config_errors_clear(&errs);
+
+	rp_seed(20261204);
+	for (int round = 0; round < 20; round++) {
+		struct addr v4[RP_BASES], v6[RP_BASES];
+		rp_bases(ADDR_V4, v4);
+		rp_bases(ADDR_V6, v6);
+		char *text = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&text, &len);
+		ck_assert_ptr_nonnull(f);
+		fprintf(f, "{ \"networks\": {");
+		size_t nets = 1 + rp_next() % 40;
+		for (size_t i = 0; i < nets; i++) {
+			fprintf(f, "%s \"n%zu\": { \"prefixes\": [",
+				i ? "," : "", i);
+			size_t np = 1 + rp_next() % 8;
+			for (size_t k = 0; k < np; k++) {
+				enum addr_family fam = rp_family();
+				struct prefix p = rp_prefix(
+					fam, fam == ADDR_V4 ? v4 : v6);
+				char buf[ADDR_STRLEN];
+				fprintf(f, "%s\"%s\"", k ? ", " : "",
+					prefix_format(&p, buf));
+			}
+			fprintf(f, "] }");
+		}
+		fprintf(f, " }, \"policies\": [ { \"name\": \"p\", "
+			   "\"networks\": [\"n0\"], \"metric\": \"bps\", "
+			   "\"threshold\": 1, \"window\": 1, \"rule\": { "
+			   "\"match\": [\"destination\"], \"then\": "
+			   "\"discard\" } } ] }\n");
+		ck_assert_int_eq(fclose(f), 0);
+		pf = parse(text, NULL, &errs);
+		for (size_t i = 0; i < errs.n; i++)
+			fprintf(stderr, "  %s\n", errs.lines[i]);
+		ck_assert_ptr_nonnull(pf);
+		for (size_t i = 0; i < pf->n_networks; i++) {
+			const struct policy_network *n = &pf->networks[i];
+			for (size_t k = 0; k < n->n_prefixes; k++) {
+				struct addr first = rp_edge(&n->prefixes[k],
+							    false);
+				struct addr last = rp_edge(&n->prefixes[k],
+							   true);
+				check_network_of(pf, &first);
+				check_network_of(pf, &last);
+				if (rp_step(&first, false))
+					check_network_of(pf, &first);
+				if (rp_step(&last, true))
+					check_network_of(pf, &last);
+			}
+		}
+		for (int k = 0; k < 2000; k++) {
+			enum addr_family fam = rp_family();
+			struct addr a = rp_addr(fam, fam == ADDR_V4 ? v4 : v6);
+			check_network_of(pf, &a);
+		}
+		policy_file_free(pf);
+		config_errors_clear(&errs);
+		free(text);
+	}
+}
+END_TEST
+
 /* ---- with the config ------------------------------------------------- */
 
 static void write_file(const char *path, const char *text)
@@ -410,6 +534,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, values_with_path_and_line);
 	tcase_add_test(tc, metric_window_and_rule);
 	tcase_add_test(tc, networks_and_names);
+	tcase_add_test(tc, network_of_most_specific);
 	tcase_add_test(tc, check_with_config);
 	suite_add_tcase(s, tc);
 	return s;
