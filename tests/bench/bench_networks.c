@@ -3,9 +3,10 @@
  * five, IPv6 /40../64 in 2001:db8::/32; overlaps nest), ten to a customer
  * network, every customer under one "isp" network (10.0.0.0/8 and
  * 2001:db8::/32) that one UDP policy watches. For each N it prints the
- * CPU time of loading the file, policy_network_of look-ups per second,
- * and flow records per second through policy_engine_flow with 65,536
- * destinations inside random customer prefixes (fixed seed).
+ * CPU time of loading the file, the size of the prefix look-up table,
+ * policy_network_of look-ups per second, and flow records per second
+ * through policy_engine_flow with 65,536 destinations inside random
+ * customer prefixes (fixed seed).
  *   bench_networks [N ...]   (default 10 1000 100000)
  * Build without sanitizers: cmake -B build-rel -DCMAKE_BUILD_TYPE=Release
  * && cmake --build build-rel && build-rel/bin/bench_networks */
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #include "bgpd/policy/engine.h"
+#include "lib/lpm.h"
 
 #define PER_NETWORK 10
 #define DESTINATIONS 65536
@@ -171,9 +173,12 @@ static int run(size_t n)
 	struct policy_engine_stats st;
 	policy_engine_stats(eng, &st);
 
+	size_t mem = lpm_memory(pf->network_lookup);
 	printf("%zu prefixes in %zu networks (+ isp), file %zu KiB: "
 	       "load %.1f ms\n", n, pf->n_networks - 1, strlen(text) / 1024,
 	       load * 1e3);
+	printf("  look-up table: %zu octets, %.1f per prefix\n", mem,
+	       (double)mem / (double)(n + 2));
 	printf("  policy_network_of: %.0f look-ups/s (%.0f ns each, "
 	       "%.1f%% found)\n", lookup_rate, 1e9 / lookup_rate,
 	       100.0 * (double)found / (double)lookups);
