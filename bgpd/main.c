@@ -286,7 +286,8 @@ static bool reload_http(struct daemon *d, char *err, size_t errlen)
 /* Re-reads the config file and the policy file it names: a broken one
  * changes nothing (err gets the first error; every error is logged); a
  * good one is applied (reload.h, reload_collector, reload_http,
- * reload_policy) and kept. */
+ * reload_policy) and kept. A part that cannot be applied keeps running
+ * as it was; err says the first such, and false. */
 static bool reload(struct daemon *d, char *err, size_t errlen)
 {
 	struct config_errors errs;
@@ -332,12 +333,22 @@ static bool reload(struct daemon *d, char *err, size_t errlen)
 		st.peers_added, st.peers_removed, st.peers_reset, st.peers_kept,
 		st.rules_added, st.rules_replaced, st.rules_withdrawn,
 		st.rules_kept);
-	/* Each part on its own; err says the last that failed (all are
-	 * logged). */
-	bool collector_ok = reload_collector(d, err, errlen);
-	bool http_ok = reload_http(d, err, errlen);
-	bool policy_ok = reload_policy(d, pf, err, errlen);
-	return collector_ok && http_ok && policy_ok;
+	/* Each part on its own (in this order); err says the first that
+	 * failed, each is logged. */
+	char part[3][256];
+	bool ok[3];
+	ok[0] = reload_collector(d, part[0], sizeof part[0]);
+	ok[1] = reload_http(d, part[1], sizeof part[1]);
+	ok[2] = reload_policy(d, pf, part[2], sizeof part[2]);
+	for (size_t i = 0; i < 3; i++) {
+		if (ok[i])
+			continue;
+		bool more = (i < 1 && !ok[1]) || (i < 2 && !ok[2]);
+		snprintf(err, errlen, "%s%s", part[i],
+			 more ? "; and more, see the log" : "");
+		return false;
+	}
+	return true;
 }
 
 static bool ctl_reload(void *ctx, char *err, size_t errlen)

@@ -72,6 +72,17 @@ struct policy_engine *policy_engine_new(const struct policy_file *pf,
 	return eng;
 }
 
+void policy_engine_continue(struct policy_engine *eng,
+			    const struct policy_engine *from)
+{
+	eng->next_id = from->next_id;
+	eng->st.announces = from->st.announces;
+	eng->st.extends = from->st.extends;
+	eng->st.withdraws = from->st.withdraws;
+	eng->st.refused = from->st.refused;
+	eng->st.dry_runs = from->st.dry_runs;
+}
+
 static void mitigation_free(struct mitigation *m)
 {
 	fs_rule_clear(&m->rule);

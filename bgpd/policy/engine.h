@@ -107,6 +107,10 @@ struct policy_engine;
  * NULL when out of memory. */
 struct policy_engine *policy_engine_new(const struct policy_file *pf,
 					const struct policy_sink *sink);
+/* eng (new, nothing decided yet) goes on from where from stopped: its
+ * mitigation ids and decision counters continue from's. */
+void policy_engine_continue(struct policy_engine *eng,
+			    const struct policy_engine *from);
 /* Frees the engine; active mitigations are forgotten (not withdrawn:
  * the rib still expires them). NULL-safe. */
 void policy_engine_free(struct policy_engine *eng);

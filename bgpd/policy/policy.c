@@ -885,6 +885,7 @@ void policy_file_free(struct policy_file *pf)
 	if (!pf)
 		return;
 	free(pf->path);
+	free(pf->text);
 	for (size_t i = 0; i < pf->n_networks; i++) {
 		free(pf->networks[i].name);
 		free(pf->networks[i].prefixes);
@@ -924,12 +925,15 @@ struct policy_file *policy_parse(const char *text, size_t len,
 	if (!root)
 		return NULL;
 	struct policy_file *pf = calloc(1, sizeof *pf);
-	if (!pf || !(pf->path = strdup(name))) {
+	if (!pf || !(pf->path = strdup(name)) ||
+	    !(pf->text = malloc(len ? len : 1))) {
 		ld.oom = true;
 	} else if (!json_is_object(root)) {
 		ld_error(&ld, "the policy file must be a JSON object, not %s",
 			 ld_type_name(root));
 	} else {
+		memcpy(pf->text, text, len);
+		pf->text_len = len;
 		pf->defaults = (struct policy_lifetimes){ -1, -1, -1 };
 		pf->max_tracked = POLICY_MAX_TRACKED_DEFAULT;
 		struct pload pl = { &ld, pf, cfg };
@@ -951,6 +955,20 @@ struct policy_file *policy_parse(const char *text, size_t len,
 		return NULL;
 	}
 	return pf;
+}
+
+bool policy_file_same(const struct policy_file *a,
+		      const struct policy_file *b)
+{
+	if (strcmp(a->path, b->path) != 0 || a->text_len != b->text_len ||
+	    memcmp(a->text, b->text, a->text_len) != 0 ||
+	    a->n_never_filter != b->n_never_filter)
+		return false;
+	for (size_t i = 0; i < a->n_never_filter; i++)
+		if (!prefix_covers(&a->never_filter[i], &b->never_filter[i]) ||
+		    !prefix_covers(&b->never_filter[i], &a->never_filter[i]))
+			return false;
+	return true;
 }
 
 struct policy_file *policy_load(const char *path, const struct config *cfg,

@@ -116,6 +116,8 @@ struct policy {
 
 struct policy_file {
 	char *path;
+	char *text;			/* the file as read (policy_file_same) */
+	size_t text_len;
 	struct policy_network *networks;
 	size_t n_networks;
 	struct lpm *network_lookup;	/* every network's prefixes */
@@ -139,6 +141,10 @@ struct policy_file *policy_parse(const char *text, size_t len,
 				 const char *name, const struct config *cfg,
 				 struct config_errors *errs);
 void policy_file_free(struct policy_file *pf);	/* NULL-safe */
+/* True when a and b are the same file with the same text and the same
+ * never_filter (the config's part included): one decides as the other. */
+bool policy_file_same(const struct policy_file *a,
+		      const struct policy_file *b);
 /* For `flowspecd --check`: true when the file loads without error. */
 bool policy_check(const char *path, const struct config *cfg,
 		  struct config_errors *errs);

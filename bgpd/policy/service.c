@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -89,13 +90,17 @@ static void notify(const struct policy_event *ev)
 	free(line);
 }
 
-/* announce, extend: the policy's claim with the event's lifetime. */
+/* announce, extend: the policy's claim with the event's lifetime; an
+ * announce starts it anew (since: now), an extend keeps its start. */
 static void claim(void *ctx, const struct policy_event *ev)
 {
 	struct policy_service *s = ctx;
 	const struct policy *p = ev->policy;
-	struct rib_opts o = { .origin = RIB_ORIGIN_POLICY, .policy = p->name,
-			      .ntargets = p->n_neighbors, .ttl_s = ev->ttl_s };
+	struct rib_opts o = {
+		.origin = RIB_ORIGIN_POLICY, .policy = p->name,
+		.ntargets = p->n_neighbors, .ttl_s = ev->ttl_s,
+		.since_ms = ev->type == POLICY_EV_ANNOUNCE ? s->env.mono_ms() : 0,
+	};
 	memcpy(o.targets, p->neighbors, p->n_neighbors * sizeof *o.targets);
 	enum rib_result r = rib_announce(s->env.rib, ev->rule, &o, NULL);
 	if (r != RIB_ADDED && r != RIB_REPLACED && r != RIB_UNCHANGED) {
@@ -190,13 +195,22 @@ static void close_events(FILE *f)
 
 /* s's event log from now on: path (appended to; NULL: stderr). The same
  * path as now: the open file goes on (it was opened before the daemon
- * dropped root, and an appending writer follows a copytruncate
- * rotation). False with err (s unchanged). */
+ * dropped root; an appending writer follows a copytruncate rotation)
+ * unless the path now names another file (a rotation that moved it
+ * away), which is opened when it can be (else a warning, and the old
+ * file goes on). False with err (s unchanged). */
 static bool use_events(struct policy_service *s, const char *path,
 		       char *err, size_t errlen)
 {
-	if (s->events && same_path(path, s->events_path))
-		return true;
+	bool same = s->events && same_path(path, s->events_path);
+	if (same) {
+		struct stat now, open;
+		if (!path || (stat(path, &now) == 0 &&
+			      fstat(fileno(s->events), &open) == 0 &&
+			      now.st_dev == open.st_dev &&
+			      now.st_ino == open.st_ino))
+			return true;
+	}
 	char *copy = NULL;
 	if (path && !(copy = strdup(path))) {
 		snprintf(err, errlen, "out of memory");
@@ -204,8 +218,14 @@ static bool use_events(struct policy_service *s, const char *path,
 	}
 	FILE *f = path ? fopen(path, "a") : stderr;
 	if (!f) {
-		snprintf(err, errlen, "event log %s: %m", path);
 		free(copy);
+		if (same) {
+			log_msg(LOG_WARN, "event log %s: cannot open it again "
+				"(%m): writing on to the file already open",
+				path);
+			return true;
+		}
+		snprintf(err, errlen, "event log %s: %m", path);
 		return false;
 	}
 	close_events(s->events);
@@ -218,23 +238,32 @@ static bool use_events(struct policy_service *s, const char *path,
 bool policy_service_reload(struct policy_service *s, struct policy_file *pf,
 			   const char *event_log, char *err, size_t errlen)
 {
+	if (s->pf && policy_file_same(s->pf, pf)) {
+		policy_file_free(pf);
+		if (!use_events(s, event_log, err, errlen))
+			return false;
+		log_msg(LOG_INFO, "policy %s: unchanged: the engine goes on",
+			s->pf->path);
+		return true;
+	}
 	const struct policy_sink sink = {
 		.announce = on_announce, .extend = claim,
 		.withdraw = on_withdraw, .refused = on_report,
 		.dry_run = on_report, .ctx = s,
 	};
-	if (!use_events(s, event_log, err, errlen)) {
-		policy_file_free(pf);
-		return false;
-	}
 	struct policy_engine *eng = policy_engine_new(pf, &sink);
-	if (!eng || !rib_set_protected(s->env.rib, RIB_PROTECT_POLICY,
-				       pf->never_filter, pf->n_never_filter)) {
-		snprintf(err, errlen, "out of memory");
+	bool events_ok = eng && use_events(s, event_log, err, errlen);
+	if (!events_ok || !rib_set_protected(s->env.rib, RIB_PROTECT_POLICY,
+					     pf->never_filter,
+					     pf->n_never_filter)) {
+		if (!eng || events_ok)
+			snprintf(err, errlen, "out of memory");
 		policy_engine_free(eng);
 		policy_file_free(pf);
 		return false;
 	}
+	if (s->eng)
+		policy_engine_continue(eng, s->eng);
 	policy_engine_free(s->eng);
 	policy_file_free(s->pf);
 	s->eng = eng;

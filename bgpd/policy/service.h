@@ -1,11 +1,10 @@
-/* The policy engine in the running daemon: the policy file loaded, every
+/* The policy engine in the running daemon: on a loaded policy file, every
  * flow record of the collector fed to the engine, its tick on the
  * daemon's loop, its decisions turned into claims of origin policy:NAME
  * in the rib (announce, extend: the claim with its new expiry; withdraw:
  * the claim removed), each decision one JSON line of the event log
  * (policy_event_write), a policy's notify command run with the announce
- * and withdraw lines on its stdin, and `show mitigations` answered.
- * main.c's only policy calls. */
+ * and withdraw lines on its stdin, and `show mitigations` answered. */
 #ifndef BGPD_POLICY_SERVICE_H
 #define BGPD_POLICY_SERVICE_H
 
@@ -42,14 +41,18 @@ struct policy_service *policy_service_start(const struct policy_env *env,
 					    struct policy_file *pf,
 					    const char *event_log,
 					    char *err, size_t errlen);
-/* Reload: pf (owned from here on) replaces the running file with a new
- * engine, the event log goes on in its open file (another path is
- * opened), pf's never_filter replaces the old one's, and the new engine takes
- * over every policy claim in the rib (policy_engine_adopt: a mitigation
- * of a policy still in pf goes on, re-measured, its lifetime from now);
- * the claims of policies gone from pf just expire. Detection windows
- * start empty. False with err (s runs on with its policies, pf freed)
- * when the event log cannot be opened or out of memory. */
+/* Reload: pf (owned from here on) replaces the running file. The same
+ * file, text and never_filter (policy_file_same): the engine goes on
+ * untouched. Otherwise a new engine (mitigation ids and decision
+ * counters going on from the old one's), pf's never_filter replaces the
+ * old one's, and the new engine takes over every policy claim in the rib
+ * (policy_engine_adopt: a mitigation of a policy still in pf goes on,
+ * re-measured, ban_time and max_lifetime counted from its first
+ * announce; the claims of policies gone from pf just expire; detection
+ * windows start empty). Either way the event log is event_log (the
+ * open file goes on when the path still names it). False with err (s
+ * runs on with its policies, pf freed) when the event log cannot be
+ * opened or out of memory. */
 bool policy_service_reload(struct policy_service *s, struct policy_file *pf,
 			   const char *event_log, char *err, size_t errlen);
 /* The collector whose records the engine gets from now on (NULL: none,

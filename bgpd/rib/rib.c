@@ -582,7 +582,8 @@ enum rib_result rib_announce(struct rib *rib, const struct fs_rule *rule,
 		struct rib_claim **slot = claim_slot(rn, c->origin, c->policy);
 		if (claim_is(*slot, c->origin, c->policy)) {
 			old = *slot;
-			if (claim_same(old, c)) {
+			if (claim_same(old, c) &&
+			    (!opts->since_ms || opts->since_ms == old->since_ms)) {
 				claim_free(c);
 				if (out)
 					*out = &rn->e;

@@ -79,8 +79,8 @@ struct rib_opts {
 	int64_t expires_ms;	/* absolute, monotonic; 0: none. With a ttl
 				   too, the earlier of the two counts. */
 	int64_t since_ms;	/* monotonic: when the origin first claimed
-				   the rule (a restored claim's); 0: now, or
-				   the replaced claim's */
+				   the rule (a restored claim's, a new
+				   start); 0: now, or the replaced claim's */
 	const char *comment;	/* copied; NULL: none */
 };
 

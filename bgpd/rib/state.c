@@ -218,7 +218,8 @@ static bool load_claim(struct rib *rib, json_t *j, int64_t wall, int64_t mono, s
 		}
 		o.expires_ms = mono + (at - wall);
 	}
-	if (since && json_integer_value(since) < wall)	/* else: now */
+	if (since && json_integer_value(since) >= 0 &&
+	    json_integer_value(since) < wall)		/* else: now */
 		o.since_ms = mono - (wall - json_integer_value(since));
 	o.comment = json_string_value(comment);
 

@@ -14,7 +14,8 @@
 #      it stops; the rule leaves GoBGP. Mid-attack, `flowspecctl reload`
 #      with a broken policy file is refused with its place and changes
 #      nothing; with a good one (one policy more) the new engine takes
-#      over the mitigation: the rule stays at GoBGP, the events after the
+#      over the mitigation (and a reload of the same file keeps the
+#      engine): the rule stays at GoBGP, the events after the
 #      reload are extends and the withdraw of the same rule, no new
 #      announce. Figure: detection latency, from
 #      the export datagram that crosses the threshold to the UPDATE on the
@@ -180,6 +181,10 @@ check reload-adopted "the log: $(grep 'claims taken over' "$WORK/flowspecd-1.log
 check reload-mitigations "show mitigations --json after the reload: $("$PYTHON" "$LIVE_PY" mitigation \
     "$(ctl show mitigations --json)" "$rule_text" "$VICTIM")" \
     "$PYTHON" "$LIVE_PY" mitigation "$(ctl show mitigations --json)" "$rule_text" "$VICTIM"
+# Once more with the file unchanged: the engine goes on untouched.
+out=$(ctl reload 2>&1)
+check reload-unchanged "reload said: $out; the log has no 'unchanged: the engine goes on'" \
+    grep -q "policy $RUN_POLICY: unchanged: the engine goes on" "$WORK/flowspecd-1.log"
 
 wait_until "$SEND_BOUND" eval '! alive $SEND_PID' || fail sender "still sending after $SEND_BOUND s"
 stopped=$(now)

@@ -384,6 +384,35 @@ START_TEST(origin_names)
 }
 END_TEST
 
+/* A claim's since: now when first claimed, kept when its origin
+ * replaces it, a given one starts it anew (never "unchanged"). */
+START_TEST(since_is_the_first_claim)
+{
+	struct rib *rib = rib_new(fake_clock);
+	struct rib_opts pol = { .origin = RIB_ORIGIN_POLICY, .policy = "p",
+				.ttl_s = 60 };
+	fake_now = 1000;
+	ck_assert_int_eq(announce(rib, DISCARD, &pol, NULL), RIB_ADDED);
+	fake_now = 5000;
+	ck_assert_int_eq(announce(rib, DISCARD, &pol, NULL), RIB_REPLACED);
+	const struct rib_claim *c =
+		rib_claim_of(find(rib, DISCARD), RIB_ORIGIN_POLICY, "p");
+	ck_assert_int_eq(c->since_ms, 1000);
+	ck_assert_int_eq(c->expires_ms, 65000);
+	pol.since_ms = 4000;
+	pol.ttl_s = 0;
+	pol.expires_ms = 65000;
+	ck_assert_int_eq(announce(rib, DISCARD, &pol, NULL), RIB_REPLACED);
+	c = rib_claim_of(find(rib, DISCARD), RIB_ORIGIN_POLICY, "p");
+	ck_assert_int_eq(c->since_ms, 4000);
+	pol.since_ms = 0;
+	ck_assert_int_eq(announce(rib, DISCARD, &pol, NULL), RIB_UNCHANGED);
+	ck_assert_int_eq(rib_claim_of(find(rib, DISCARD), RIB_ORIGIN_POLICY,
+				      "p")->since_ms, 4000);
+	rib_free(rib);
+}
+END_TEST
+
 static Suite *claims_suite(void)
 {
 	Suite *s = suite_create("claims");
@@ -391,7 +420,8 @@ static Suite *claims_suite(void)
 		 a_policy_never_removes_an_api_or_static_claim,
 		 targets_are_the_union_of_the_claims, flush_takes_one_origin,
 		 origin_names);
-	ADD_CASE(s, "expiry", each_claim_expires_on_its_own);
+	ADD_CASE(s, "expiry", each_claim_expires_on_its_own,
+		 since_is_the_first_claim);
 	ADD_CASE(s, "never_filter",
 		 never_filter_refuses_overlapping_destinations);
 	return s;

@@ -512,6 +512,22 @@ START_TEST(check_with_config)
 	char buf[ADDR_STRLEN];
 	ck_assert_str_eq(prefix_format(&pf->never_filter[0], buf),
 			 "10.50.0.2/32");
+	/* policy_file_same: the same file read again, not another path,
+	 * never_filter or text. */
+	struct policy_file *again = policy_load(pol_path, cfg, &errs);
+	ck_assert(policy_file_same(pf, again));
+	policy_file_free(again);
+	again = policy_load(pol_path, NULL, &errs);
+	ck_assert(!policy_file_same(pf, again));
+	policy_file_free(again);
+	again = policy_parse(pf->text, pf->text_len, "FILE", cfg, &errs);
+	ck_assert(!policy_file_same(pf, again));
+	policy_file_free(again);
+	write_file(pol_path, FILE_WITH("\"neighbors\": [\"10.255.255.1\"] ,\n"));
+	again = policy_load(pol_path, cfg, &errs);
+	ck_assert_ptr_nonnull(again);
+	ck_assert(!policy_file_same(pf, again));
+	policy_file_free(again);
 	policy_file_free(pf);
 	config_errors_clear(&errs);
 	ck_assert_int_eq(config_check_main(cfg_path), EXIT_SUCCESS);
