@@ -19,8 +19,9 @@ struct lpm_entry {
 struct lpm;
 
 /* A table of the n entries (n may be 0): where two entries have the same
- * prefix, the first one's value counts. Entries of neither family are
- * left out. NULL when out of memory; the caller frees it with lpm_free. */
+ * prefix, the first one's value counts. Entries of neither family, or
+ * with a len past their family's bits, are left out. NULL when out of
+ * memory; the caller frees it with lpm_free. */
 struct lpm *lpm_new(const struct lpm_entry *entries, size_t n);
 void lpm_free(struct lpm *t);	/* NULL-safe */
 

@@ -11,9 +11,9 @@
  * Memory is bounded: at most max_tracked windows (the least recently fed
  * idle one makes room), and only suspects (past threshold /
  * DETECT_SUSPECT_DIV) carry a fingerprint. The cost per record is the
- * network lookup, one exporter lookup and, per policy that applies, one
- * hash lookup and at most DETECT_BUCKETS additions; nothing scans all
- * destinations. */
+ * network lookup (a binary search over the networks' prefixes, lib/lpm),
+ * one exporter lookup and, per policy that applies, one hash lookup and
+ * at most DETECT_BUCKETS additions; nothing scans all destinations. */
 #ifndef BGPD_POLICY_DETECT_H
 #define BGPD_POLICY_DETECT_H
 
