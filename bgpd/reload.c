@@ -11,12 +11,6 @@
 #define REASON_CHANGED "configuration changed"
 #define REASON_REMOVED "neighbor removed from the configuration"
 
-static bool same_addr(const struct addr *a, const struct addr *b)
-{
-	return a->family == b->family &&
-	       !memcmp(a->bytes, b->bytes, addr_octets(a->family));
-}
-
 static bool same_str(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -27,7 +21,7 @@ static void note_restart_keys(const struct config *cur,
 			      const struct config *next)
 {
 	if (cur->has_listen != next->has_listen ||
-	    (cur->has_listen && (!same_addr(&cur->listen_addr,
+	    (cur->has_listen && (!addr_equal(&cur->listen_addr,
 					    &next->listen_addr) ||
 				 cur->listen_port != next->listen_port)))
 		log_msg(LOG_WARN, "reload: listen changed: applies at the "
@@ -52,7 +46,7 @@ static void reload_peers(const struct reload_target *t,
 {
 	bool local_changed =
 		cur->local.local_as != next->local.local_as ||
-		!same_addr(&cur->local.router_id, &next->local.router_id);
+		!addr_equal(&cur->local.router_id, &next->local.router_id);
 	if (local_changed) {
 		log_msg(LOG_INFO, "reload: router_id or local_as changed: "
 			"every session restarts");

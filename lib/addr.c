@@ -16,6 +16,12 @@ unsigned addr_bits(enum addr_family family)
 	return addr_octets(family) * 8;
 }
 
+bool addr_equal(const struct addr *a, const struct addr *b)
+{
+	return a->family == b->family &&
+	       memcmp(a->bytes, b->bytes, addr_octets(a->family)) == 0;
+}
+
 bool addr_parse(struct addr *a, const char *s, size_t n)
 {
 	char tmp[ADDR_STRLEN];

@@ -23,6 +23,8 @@ struct prefix {
 
 /* Octets of an address of this family (4, 16, or 0 for ADDR_NONE). */
 unsigned addr_octets(enum addr_family family);
+/* True when a and b are the same address (of the same family). */
+bool addr_equal(const struct addr *a, const struct addr *b);
 /* Bits of an address of this family (32, 128, or 0). */
 unsigned addr_bits(enum addr_family family);
 

@@ -143,8 +143,7 @@ struct collector_net *collector_net_new(struct event_base *base,
 static bool same_place(const struct collector_listen *a,
 		       const struct collector_listen *b)
 {
-	return a->port == b->port &&
-	       !memcmp(&a->addr, &b->addr, sizeof a->addr);
+	return a->port == b->port && addr_equal(&a->addr, &b->addr);
 }
 
 bool collector_net_update(struct collector_net *n,

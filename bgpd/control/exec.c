@@ -27,12 +27,6 @@ static const char *fmt_addr(const struct addr *a, char *buf)
 	return addr_format(a, buf);
 }
 
-static bool addr_eq(const struct addr *a, const struct addr *b)
-{
-	return a->family == b->family &&
-	       memcmp(a->bytes, b->bytes, addr_octets(a->family)) == 0;
-}
-
 /* "00:12:03" under a day, "3d04h12m" from one day on. */
 static const char *fmt_duration(int64_t s, char *buf, size_t n)
 {
@@ -247,7 +241,7 @@ static bool find_peer(const struct ctl_daemon *d, const struct addr *a,
 	size_t n = d->peer_count(d->ctx);
 	for (size_t i = 0; i < n; i++)
 		if (d->peer_get(d->ctx, i, out) &&
-		    addr_eq(&out->peer->cfg->address, a))
+		    addr_equal(&out->peer->cfg->address, a))
 			return true;
 	return false;
 }
@@ -687,7 +681,7 @@ static bool exec_rule_listing(const struct ctl_daemon *d,
 static bool has_addr(const struct addr *list, unsigned n, const struct addr *a)
 {
 	for (unsigned i = 0; i < n; i++)
-		if (addr_eq(&list[i], a))
+		if (addr_equal(&list[i], a))
 			return true;
 	return false;
 }

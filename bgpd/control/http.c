@@ -528,12 +528,6 @@ static void get_rules(struct http_server *s, struct evhttp_request *req)
 	send_json(s, req, 200, o);
 }
 
-static bool addr_eq(const struct addr *a, const struct addr *b)
-{
-	return a->family == b->family &&
-	       memcmp(a->bytes, b->bytes, addr_octets(a->family)) == 0;
-}
-
 /* Every target of cmd is a configured neighbor (else a 400 naming it). */
 static bool check_targets(struct http_server *s, const struct ctl_cmd *cmd,
 			  struct http_error *err)
@@ -545,7 +539,7 @@ static bool check_targets(struct http_server *s, const struct ctl_cmd *cmd,
 		for (size_t p = 0; p < n && !found; p++) {
 			struct ctl_peer_view v;
 			found = d->peer_get(d->ctx, p, &v) &&
-				addr_eq(&v.peer->cfg->address,
+				addr_equal(&v.peer->cfg->address,
 					&cmd->targets[i]);
 		}
 		if (!found) {
@@ -890,7 +884,7 @@ static bool server_apply(struct http_server *s, const json_t *section,
 	}
 	bool starting = !s->bound;
 	bool move = starting || st.listen_port != s->listen_port ||
-		    !addr_eq(&st.listen_addr, &s->listen_addr);
+		    !addr_equal(&st.listen_addr, &s->listen_addr);
 	struct evhttp_bound_socket *b = NULL;
 	if (move && !(b = listen_on(s, &st, err, errlen))) {
 		setup_clear(&st);
