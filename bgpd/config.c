@@ -1044,9 +1044,7 @@ const struct bgp_peer_config *config_find_neighbor(const struct config *cfg,
 						   const struct addr *addr)
 {
 	for (size_t i = 0; i < cfg->n_neighbors; i++)
-		if (cfg->neighbors[i].address.family == addr->family &&
-		    memcmp(cfg->neighbors[i].address.bytes, addr->bytes,
-			   addr_octets(addr->family)) == 0)
+		if (addr_equal(&cfg->neighbors[i].address, addr))
 			return &cfg->neighbors[i];
 	return NULL;
 }

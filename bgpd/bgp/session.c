@@ -839,19 +839,13 @@ void session_peer_start(struct session_peer *sp)
 	after_fsm(sp);
 }
 
-static bool addr_same(const struct addr *a, const struct addr *b)
-{
-	return a->family == b->family &&
-	       !memcmp(a->bytes, b->bytes, addr_octets(a->family));
-}
-
 /* Every setting but the description: a difference needs a new session. */
 static bool same_session_settings(const struct bgp_peer_config *a,
 				  const struct bgp_peer_config *b)
 {
-	return addr_same(&a->address, &b->address) &&
+	return addr_equal(&a->address, &b->address) &&
 	       a->port == b->port &&
-	       addr_same(&a->local_address, &b->local_address) &&
+	       addr_equal(&a->local_address, &b->local_address) &&
 	       a->remote_as == b->remote_as && a->passive == b->passive &&
 	       a->families == b->families && a->hold_time == b->hold_time &&
 	       a->connect_retry == b->connect_retry &&
@@ -965,9 +959,7 @@ struct session_peer *session_peer_find(const struct session *s,
 				       const struct addr *addr)
 {
 	for (size_t i = 0; i < s->npeers; i++) {
-		const struct addr *a = &s->peers[i]->cfg.address;
-		if (a->family == addr->family &&
-		    !memcmp(a->bytes, addr->bytes, addr_octets(a->family)))
+		if (addr_equal(&s->peers[i]->cfg.address, addr))
 			return s->peers[i];
 	}
 	return NULL;

@@ -719,9 +719,7 @@ bool rib_entry_targets(const struct rib_entry *e, const struct addr *addr)
 	if (!e->ntargets)
 		return true;
 	for (unsigned i = 0; i < e->ntargets; i++)
-		if (e->targets[i].family == addr->family &&
-		    !memcmp(e->targets[i].bytes, addr->bytes,
-			    addr_octets(addr->family)))
+		if (addr_equal(&e->targets[i], addr))
 			return true;
 	return false;
 }
