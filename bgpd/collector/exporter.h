@@ -1,8 +1,8 @@
 /* Per-exporter state: counters, and per observation domain (NetFlow v5
  * engine, v9 source id, IPFIX observation domain, sFlow sub-agent) the
- * clock offset, sequence tracking, templates and sampling. Bounded: a
- * fixed number of domains per exporter, templates per exporter and
- * fields per template. */
+ * clock offset, sequence tracking, templates and sampling; the data sets
+ * held for their template (hold.h). Bounded: a fixed number of domains
+ * per exporter, templates per exporter and fields per template. */
 #ifndef BGPD_COLLECTOR_EXPORTER_H
 #define BGPD_COLLECTOR_EXPORTER_H
 

@@ -164,7 +164,9 @@ static void hold_age(struct decode *d)
  * set's kind when id is the set id. */
 static void withdraw(struct msg *m, uint16_t set_id, uint16_t id)
 {
-	/* Data held for a withdrawn id was sent under the old layout. */
+	/* Data held for a withdrawn id was sent under the old layout; on
+	 * "all withdrawn" every held set of the domain goes (which of them
+	 * are options data cannot be told). */
 	unhold(m, id, id == set_id);
 	if (id != set_id) {
 		struct template *t = find(m->dom, id);
