@@ -126,13 +126,16 @@ static void unhold(struct msg *m, uint16_t id, bool any)
 						   domain_index(m), id, any);
 }
 
-/* Keeps the rest of r, a data set for template id that is not known, to
- * decode when the template comes. Cold: out of the data path's way. */
+/* r is a data set for template id, which is not known (not yet, or
+ * expired): counted, and the rest of r kept to decode when the template
+ * comes. Cold: out of the data path's way. */
 __attribute__((cold)) static void hold(struct msg *m, uint16_t id,
 				       struct reader *r)
 {
 	struct decode *d = m->d;
 	struct exporter *e = d->e;
+	e->stats.missing_template++;
+	m->unknown = true;
 	size_t len = remaining(r);
 	if (!len)
 		return;			/* no record to wait for */
@@ -345,9 +348,6 @@ static void data_set(struct msg *m, uint16_t id, struct reader *r)
 {
 	struct template *t = lookup(m, id);
 	if (!t) {
-		/* Data before its template (or after it expired). */
-		m->d->e->stats.missing_template++;
-		m->unknown = true;
 		hold(m, id, r);
 		return;
 	}
