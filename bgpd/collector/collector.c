@@ -26,6 +26,7 @@ struct collector {
 	size_t *slots;			/* open addressing: index + 1 */
 	size_t nslots;			/* a power of two > 2 x max */
 	struct collector_totals totals;
+	struct hold_pool hold;		/* all exporters' held data sets */
 };
 
 /* The exporter table for max exporters, empty; false when out of
@@ -49,6 +50,18 @@ static bool table_new(struct collector *c, uint32_t max)
 	return true;
 }
 
+/* The hold's limits from the config: a set waits no longer than a
+ * template lives unrefreshed, and at most COLLECTOR_HOLD_AGE_MAX. */
+static void hold_limits(struct collector *c)
+{
+	uint32_t age = c->cfg.template_timeout_s;
+	if (age > COLLECTOR_HOLD_AGE_MAX)
+		age = COLLECTOR_HOLD_AGE_MAX;
+	c->hold.exporter_max = c->cfg.hold_octets;
+	c->hold.total_max = c->cfg.hold_total_octets;
+	c->hold.age_ms = (int64_t)age * 1000;
+}
+
 struct collector *collector_new(struct collector_config *cc)
 {
 	struct collector *c = calloc(1, sizeof *c);
@@ -58,11 +71,13 @@ struct collector *collector_new(struct collector_config *cc)
 	}
 	c->cfg = *cc;
 	collector_config_init(cc);
+	hold_limits(c);
 	return c;
 }
 
-static void exporter_free(struct exporter *e)
+static void exporter_free(struct collector *c, struct exporter *e)
 {
+	hold_clear(&e->hold, &c->hold);
 	exporter_clear(e);
 	free(e);
 }
@@ -72,7 +87,7 @@ void collector_free(struct collector *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->nexporters; i++)
-		exporter_free(c->exporters[i]);
+		exporter_free(c, c->exporters[i]);
 	free(c->exporters);
 	free(c->slots);
 	collector_config_clear(&c->cfg);
@@ -175,7 +190,7 @@ bool collector_reconfigure(struct collector *c, struct collector_config *cc,
 				 "exporter state dropped: %s", allow ?
 				 "over the new max_exporters" :
 				 "no longer in the exporters list");
-			exporter_free(e);
+			exporter_free(c, e);
 			out->dropped++;
 			continue;
 		}
@@ -188,6 +203,7 @@ bool collector_reconfigure(struct collector *c, struct collector_config *cc,
 	collector_config_clear(&c->cfg);
 	c->cfg = *cc;
 	collector_config_init(cc);
+	hold_limits(c);
 	return true;
 }
 
@@ -232,6 +248,7 @@ size_t collector_input(struct collector *c, const struct addr *from,
 		.now_ms = arrival_ms,
 		.template_timeout_ms = (int64_t)c->cfg.template_timeout_s * 1000,
 		.max_templates = c->cfg.max_templates,
+		.hold = &c->hold,
 		.fn = c->fn,
 		.arg = c->arg,
 	};

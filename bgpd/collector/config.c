@@ -172,6 +172,8 @@ void collector_config_init(struct collector_config *cc)
 		.max_exporters = COLLECTOR_MAX_EXPORTERS_DEFAULT,
 		.max_templates = COLLECTOR_MAX_TEMPLATES_DEFAULT,
 		.template_timeout_s = COLLECTOR_TEMPLATE_TIMEOUT_DEFAULT,
+		.hold_octets = COLLECTOR_HOLD_OCTETS_DEFAULT,
+		.hold_total_octets = COLLECTOR_HOLD_TOTAL_DEFAULT,
 	};
 }
 

@@ -19,7 +19,10 @@
  * Memory is bounded by these: an exporter takes about 2.7 KiB, a template
  * at most 32 octets + 6 per field (TEMPLATE_FIELDS_MAX fields), so the
  * defaults hold every exporter's state in under 60 MiB even when each
- * sends the largest templates it may. */
+ * sends the largest templates it may. Data sets waiting for their
+ * template (hold.h) add at most hold_octets per exporter and
+ * hold_total_octets in all (no keys: the defaults below), each for at
+ * most the template timeout or COLLECTOR_HOLD_AGE_MAX seconds. */
 #ifndef BGPD_COLLECTOR_CONFIG_H
 #define BGPD_COLLECTOR_CONFIG_H
 
@@ -37,6 +40,9 @@
 #define COLLECTOR_MAX_EXPORTERS_DEFAULT 1024
 #define COLLECTOR_MAX_TEMPLATES_DEFAULT 64
 #define COLLECTOR_TEMPLATE_TIMEOUT_DEFAULT 1800
+#define COLLECTOR_HOLD_OCTETS_DEFAULT (64u << 10)
+#define COLLECTOR_HOLD_TOTAL_DEFAULT (16u << 20)
+#define COLLECTOR_HOLD_AGE_MAX 60
 #define COLLECTOR_PORT_NETFLOW 2055	/* customary, no RFC */
 #define COLLECTOR_PORT_IPFIX 4739	/* RFC 7011 §10.3.4 */
 #define COLLECTOR_PORT_SFLOW 6343	/* sFlow v5 */
@@ -64,6 +70,8 @@ struct collector_config {
 	uint32_t max_exporters;
 	uint32_t max_templates;
 	uint32_t template_timeout_s;
+	uint32_t hold_octets;		/* per exporter; 0: hold nothing */
+	uint32_t hold_total_octets;	/* over all exporters */
 };
 
 /* Told of each error: key is the collector key it is under, index the

@@ -14,6 +14,7 @@ struct decode {
 	int64_t now_ms;			/* arrival, collector clock */
 	int64_t template_timeout_ms;
 	size_t max_templates;		/* per exporter */
+	struct hold_pool *hold;		/* for e->hold */
 	collector_flow_fn fn;
 	void *arg;
 	size_t emitted;

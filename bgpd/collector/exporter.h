@@ -1,8 +1,8 @@
 /* Per-exporter state: counters, and per observation domain (NetFlow v5
  * engine, v9 source id, IPFIX observation domain, sFlow sub-agent) the
- * clock offset, sequence tracking, templates and sampling. Bounded: a
- * fixed number of domains per exporter, templates per exporter and
- * fields per template. */
+ * clock offset, sequence tracking, templates and sampling; the data sets
+ * held for their template (hold.h). Bounded: a fixed number of domains
+ * per exporter, templates per exporter and fields per template. */
 #ifndef BGPD_COLLECTOR_EXPORTER_H
 #define BGPD_COLLECTOR_EXPORTER_H
 
@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bgpd/collector/hold.h"
 #include "bgpd/collector/template.h"
 #include "lib/addr.h"
 
@@ -66,12 +67,16 @@ struct exporter_stats {
 	uint64_t records;		/* flow records decoded */
 	uint64_t bytes, flow_packets;	/* what they count (x sampling) */
 	uint64_t errors[CERR__COUNT];
-	uint64_t missing_template;	/* data sets with no template */
+	uint64_t missing_template;	/* data sets before their template */
 	uint64_t sequence_gaps;		/* times the sequence jumped */
 	uint64_t lost;			/* what the jumps skipped (v5, IPFIX:
 					 * records; v9, sFlow: packets) */
 	uint64_t reboots;		/* uptime went back */
 	int64_t last_ms;		/* arrival of the last packet */
+	/* Of the data sets before their template (hold.h): held, then
+	 * decoded when it came (their records also in late_records) or
+	 * dropped (caps, age, withdrawal, reboot). */
+	uint64_t held, held_decoded, held_dropped, late_records;
 };
 
 struct exporter {
@@ -80,6 +85,7 @@ struct exporter {
 	struct domain domains[EXPORTER_DOMAINS_MAX];
 	size_t ndomains;
 	size_t ntemplates;		/* over all domains */
+	struct hold hold;		/* data sets awaiting their template */
 	struct exporter_stats stats;
 };
 
@@ -89,7 +95,8 @@ struct domain *exporter_domain(struct exporter *e, enum domain_kind kind,
 			       uint32_t id);
 /* Drops every template of d (exporter reboot). */
 void domain_flush(struct exporter *e, struct domain *d);
-void exporter_clear(struct exporter *e);	/* frees the templates */
+/* Frees the templates (the held sets are the collector's: hold_clear). */
+void exporter_clear(struct exporter *e);
 
 /* The exporter's clock against ours: export_ms is what the exporter's
  * header says the time is, arrival_ms when the packet reached us. Keeps

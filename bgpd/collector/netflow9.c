@@ -3,7 +3,9 @@
  * domain's templates, sampling from options data, uptime and absolute
  * flow times. The two differ in the header, the set ids, the field
  * specifier (IPFIX: enterprise bit, variable length) and what the
- * sequence number counts. */
+ * sequence number counts. Data sets that come before their template are
+ * held (hold.h) and decoded at the end of the datagram that brings it,
+ * after its options data, so sampling sent with the template applies. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +29,11 @@ struct msg {
 	struct domain *dom;
 	bool ipfix;
 	int64_t hdr_ms;			/* export time, exporter clock */
+	int64_t offset_ms;		/* exporter clock -> ours, for hdr_ms */
 	uint32_t uptime;		/* v9 sysUptime */
 	uint32_t data_records;		/* IPFIX sequence counts these */
+	bool defined;			/* a template (re)defined */
+	bool unknown;			/* a data set without its template */
 };
 
 /* ---- the domain's templates ---- */
@@ -102,12 +107,71 @@ static void define(struct msg *m, uint16_t id, bool options,
 	t->id = id;
 	t->options = options;
 	t->refreshed_ms = d->now_ms;
+	m->defined = true;
+}
+
+/* ---- data sets held for their template (hold.h) ---- */
+
+static uint8_t domain_index(const struct msg *m)
+{
+	return (uint8_t)(m->dom - m->d->e->domains);
+}
+
+/* Drops the held sets of m's domain for template id (any: every id). */
+static void unhold(struct msg *m, uint16_t id, bool any)
+{
+	struct exporter *e = m->d->e;
+	if (e->hold.head)
+		e->stats.held_dropped += hold_drop(&e->hold, m->d->hold,
+						   domain_index(m), id, any);
+}
+
+/* r is a data set for template id, which is not known (not yet, or
+ * expired): counted, and the rest of r kept to decode when the template
+ * comes. Cold: out of the data path's way. */
+__attribute__((cold)) static void hold(struct msg *m, uint16_t id,
+				       struct reader *r)
+{
+	struct decode *d = m->d;
+	struct exporter *e = d->e;
+	e->stats.missing_template++;
+	m->unknown = true;
+	size_t len = remaining(r);
+	if (!len)
+		return;			/* no record to wait for */
+	e->stats.held++;
+	struct held_set *s = held_set_new(len);
+	if (!s) {
+		e->stats.held_dropped++;
+		return;
+	}
+	s->arrival_ms = d->now_ms;
+	s->hdr_ms = m->hdr_ms;
+	s->offset_ms = m->offset_ms;
+	s->uptime = m->uptime;
+	s->template_id = id;
+	s->domain = domain_index(m);
+	get_bytes(r, s->data, len);
+	e->stats.held_dropped += hold_put(&e->hold, d->hold, s);
+}
+
+/* Drops the exporter's sets held longer than the pool allows. */
+static void hold_age(struct decode *d)
+{
+	struct exporter *e = d->e;
+	if (e->hold.head)
+		e->stats.held_dropped += hold_expire(&e->hold, d->hold,
+						     d->now_ms - d->hold->age_ms);
 }
 
 /* RFC 7011 §8.1: a withdrawal of one id, or of every template of the
  * set's kind when id is the set id. */
 static void withdraw(struct msg *m, uint16_t set_id, uint16_t id)
 {
+	/* Data held for a withdrawn id was sent under the old layout; on
+	 * "all withdrawn" every held set of the domain goes (which of them
+	 * are options data cannot be told). */
+	unhold(m, id, id == set_id);
 	if (id != set_id) {
 		struct template *t = find(m->dom, id);
 		if (t)
@@ -270,8 +334,8 @@ static void flow_record(struct msg *m, const struct record_fields *rf)
 		start = up_ms(m, first);
 		end = up_ms(m, last);
 	}
-	f.start_ms = start + m->dom->offset_ms;
-	f.end_ms = end + m->dom->offset_ms;
+	f.start_ms = start + m->offset_ms;
+	f.end_ms = end + m->offset_ms;
 	uint32_t rate = record_sampling(rf);
 	if (!rate && rf_has(rf, FK_SAMPLER_ID))
 		rate = sampler_rate(m->dom, (uint32_t)rf->v[FK_SAMPLER_ID]);
@@ -284,8 +348,7 @@ static void data_set(struct msg *m, uint16_t id, struct reader *r)
 {
 	struct template *t = lookup(m, id);
 	if (!t) {
-		/* Data before its template (or after it expired). */
-		m->d->e->stats.missing_template++;
+		hold(m, id, r);
 		return;
 	}
 	struct record_fields rf;
@@ -300,6 +363,34 @@ static void data_set(struct msg *m, uint16_t id, struct reader *r)
 			options_record(m, &rf);
 		else
 			flow_record(m, &rf);
+	}
+}
+
+static bool ready(void *arg, const struct held_set *s)
+{
+	struct msg *m = arg;
+	return s->domain == domain_index(m) && lookup(m, s->template_id);
+}
+
+/* Decodes the held sets of m's domain whose template is now known, in
+ * the order they came, each with its own datagram's times. */
+static void release(struct msg *m)
+{
+	struct decode *d = m->d;
+	struct exporter *e = d->e;
+	struct held_set *s = hold_take(&e->hold, d->hold, ready, m), *next;
+	for (; s; s = next) {
+		next = s->next;
+		struct msg late = { .d = d, .dom = m->dom, .ipfix = m->ipfix,
+				    .hdr_ms = s->hdr_ms,
+				    .offset_ms = s->offset_ms,
+				    .uptime = s->uptime };
+		size_t before = d->emitted;
+		struct reader r = reader_init(s->data, s->len);
+		data_set(&late, s->template_id, &r);
+		e->stats.held_decoded++;
+		e->stats.late_records += d->emitted - before;
+		free(s);
 	}
 }
 
@@ -344,10 +435,15 @@ void netflow9_decode(struct decode *d, struct reader *r)
 			 .hdr_ms = (int64_t)secs * 1000 };
 	if (!(m.dom = exporter_domain(d->e, DOMAIN_V9, source_id)))
 		return;
-	domain_uptime(d->e, m.dom, uptime);
+	if (domain_uptime(d->e, m.dom, uptime))
+		unhold(&m, 0, true);	/* held under the old templates */
 	domain_clock(m.dom, d->now_ms, m.hdr_ms);
+	m.offset_ms = m.dom->offset_ms;
 	domain_sequence(d->e, m.dom, seq, 1);
+	hold_age(d);
 	sets(&m, r);
+	if (m.defined && d->e->hold.head)
+		release(&m);
 }
 
 void ipfix_decode(struct decode *d, struct reader *r)
@@ -374,6 +470,14 @@ void ipfix_decode(struct decode *d, struct reader *r)
 	if (!(m.dom = exporter_domain(d->e, DOMAIN_IPFIX, domain_id)))
 		return;
 	domain_clock(m.dom, d->now_ms, m.hdr_ms);
+	m.offset_ms = m.dom->offset_ms;
+	hold_age(d);
 	sets(&m, r);
 	domain_sequence(d->e, m.dom, seq, m.data_records);
+	/* Records not decoded are not counted: the next sequence number
+	 * cannot be told, so it sets a new base (no gap counted). */
+	if (m.unknown)
+		m.dom->has_seq = false;
+	if (m.defined && d->e->hold.head)
+		release(&m);
 }

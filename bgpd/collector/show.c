@@ -34,18 +34,18 @@ static void show_text(const struct collector *c,
 	collector_get_totals(c, &t);
 	put_fmt(w, "dropped: %" PRIu64 " not allowed, %" PRIu64 " over "
 		"max_exporters\n", t.not_allowed, t.over_exporter_limit);
-	put_fmt(w, "%-39s %10s %10s %14s %7s %11s %8s %8s %9s\n", "Exporter",
-		"Packets", "Records", "Bytes", "Errors", "No-template",
-		"Seq-gaps", "Lost", "Templates");
+	put_fmt(w, "%-39s %10s %10s %14s %7s %11s %8s %8s %9s %6s\n",
+		"Exporter", "Packets", "Records", "Bytes", "Errors",
+		"No-template", "Seq-gaps", "Lost", "Templates", "Held");
 	for (size_t i = 0; i < collector_exporter_count(c); i++) {
 		const struct exporter *e = collector_exporter_at(c, i);
 		const struct exporter_stats *s = &e->stats;
 		put_fmt(w, "%-39s %10" PRIu64 " %10" PRIu64 " %14" PRIu64
 			" %7" PRIu64 " %11" PRIu64 " %8" PRIu64 " %8" PRIu64
-			" %9zu\n", addr_format(&e->addr, a), s->packets,
+			" %9zu %6zu\n", addr_format(&e->addr, a), s->packets,
 			s->records, s->bytes, error_total(s),
 			s->missing_template, s->sequence_gaps, s->lost,
-			e->ntemplates);
+			e->ntemplates, e->hold.count);
 	}
 }
 
@@ -80,6 +80,10 @@ static json_t *exporter_json(const struct exporter *e)
 				    : json_null());
 	json_object_set_new(o, "last_seen", jcount((uint64_t)(
 				    s->last_ms > 0 ? s->last_ms / 1000 : 0)));
+	json_object_set_new(o, "held", jcount(s->held));
+	json_object_set_new(o, "held_decoded", jcount(s->held_decoded));
+	json_object_set_new(o, "held_dropped", jcount(s->held_dropped));
+	json_object_set_new(o, "late_records", jcount(s->late_records));
 	return o;
 }
 

@@ -3,7 +3,9 @@
  * one collector (so templates, sequence numbers and the clock carry from
  * one datagram to the next), each given a version prefix first so the
  * fuzzer spends its time in one decoder. Every record passed on must be
- * well formed and the counters must agree; any broken property abort()s. */
+ * well formed and the counters must agree (data sets held for their
+ * template too: small hold limits, so they are reached); any broken
+ * property abort()s. */
 #ifndef TESTS_FUZZ_COLLECTOR_FUZZ_H
 #define TESTS_FUZZ_COLLECTOR_FUZZ_H
 
@@ -18,6 +20,8 @@
 
 #define FUZZ_DATAGRAM_MAX 65535
 #define FUZZ_MAX_TEMPLATES 16
+#define FUZZ_HOLD_OCTETS 1024		/* a few held sets per input */
+#define FUZZ_HOLD_TOTAL 768		/* below it: the total's path too */
 
 struct fuzz_sink {
 	size_t records;
@@ -53,7 +57,9 @@ static int fuzz_collector(const uint8_t *data, size_t size,
 	struct collector_config cc;
 	collector_config_init(&cc);
 	cc.max_templates = FUZZ_MAX_TEMPLATES;
-	cc.template_timeout_s = 5;
+	cc.template_timeout_s = 5;	/* 5 datagrams: held sets expire too */
+	cc.hold_octets = FUZZ_HOLD_OCTETS;
+	cc.hold_total_octets = FUZZ_HOLD_TOTAL;
 	struct collector *c = collector_new(&cc);
 	if (!c)
 		return 0;
@@ -85,6 +91,12 @@ static int fuzz_collector(const uint8_t *data, size_t size,
 	if (e && (e->stats.records != sink.records ||
 		  e->ntemplates > FUZZ_MAX_TEMPLATES))
 		fuzz_die("exporter counters disagree or templates over max");
+	if (e && (e->stats.held != e->stats.held_decoded +
+					  e->stats.held_dropped + e->hold.count ||
+		  e->stats.late_records > e->stats.records ||
+		  e->stats.held > e->stats.missing_template ||
+		  e->hold.octets > FUZZ_HOLD_TOTAL))
+		fuzz_die("held data sets unaccounted for or over the limit");
 	struct writer w = writer_init(0);
 	collector_show(c, NULL, true, &w);
 	collector_show(c, NULL, false, &w);

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """Remake the seed corpora of fuzz_netflow and fuzz_sflow from the export
 captures in pcaps/ (tshark reads the UDP payloads): per capture one seed
-with all its datagrams (when within run.sh's -max_len) and one for each
-of its first four, in the harnesses' input
+with all its datagrams (when within run.sh's -max_len), the same in
+reverse order for NetFlow v9 and IPFIX (data before its template, as a
+collector restarted mid-stream sees it: the held data path), and one for
+each of its first four, in the harnesses' input
 format (collector_fuzz.h): [u16 length][datagram without its version]...,
 fuzz_netflow's with a first octet choosing the version (0: v5, 1: v9,
 2: IPFIX).
@@ -16,12 +18,12 @@ import subprocess
 HERE = os.path.dirname(os.path.abspath(__file__))
 PCAPS = os.path.join(HERE, "..", "..", "pcaps")
 MAX_LEN = 4200  # tests/fuzz/run.sh's -max_len
-SOURCES = [  # capture, harness, version octet, version length
-    ("softflowd-v5.pcap", "netflow", 0, 2),
-    ("softflowd-v9.pcap", "netflow", 1, 2),
-    ("softflowd-ipfix.pcap", "netflow", 2, 2),
-    ("pmacct-sflow.pcap", "sflow", None, 4),
-    ("pmacct-sflow-sampled.pcap", "sflow", None, 4),
+SOURCES = [  # capture, harness, version octet, version length, templates
+    ("softflowd-v5.pcap", "netflow", 0, 2, False),
+    ("softflowd-v9.pcap", "netflow", 1, 2, True),
+    ("softflowd-ipfix.pcap", "netflow", 2, 2, True),
+    ("pmacct-sflow.pcap", "sflow", None, 4, False),
+    ("pmacct-sflow-sampled.pcap", "sflow", None, 4, False),
 ]
 
 
@@ -38,7 +40,7 @@ def seed(head, dgs, cut):
 
 
 def main():
-    for pcap, harness, version, cut in SOURCES:
+    for pcap, harness, version, cut, templates in SOURCES:
         d = os.path.join(HERE, "corpus", harness)
         os.makedirs(d, exist_ok=True)
         dgs = payloads(os.path.join(PCAPS, pcap))
@@ -48,6 +50,9 @@ def main():
         if len(whole) <= MAX_LEN:
             with open(os.path.join(d, name + "-all"), "wb") as f:
                 f.write(whole)
+            if templates:
+                with open(os.path.join(d, name + "-reversed"), "wb") as f:
+                    f.write(seed(head, dgs[::-1], cut))
         for i, dg in enumerate(dgs[:4]):
             with open(os.path.join(d, "%s-%d" % (name, i)), "wb") as f:
                 f.write(seed(head, [dg], cut))

@@ -20,7 +20,11 @@
 #           sent before the reload (none resent). As root the daemon
 #           runs as nobody: a port below 1024 is refused on reload. The
 #           collector removed (stopped, the policy engine told) and added
-#           back (started afresh).
+#           back (started afresh). That fresh collector, like a daemon
+#           started after its exporter, first gets the v9 datagram without
+#           templates, then the one with them: the data is held, and
+#           decoded when they come (every record tshark decodes in both,
+#           the held ones counted as decoded late, none dropped).
 #   check   `flowspecd --check` names the bad collector keys by path.
 # Addresses 127.0.0.100-102, UDP ports 26010-26011.
 #
@@ -251,6 +255,25 @@ fresh() {
 wait_until 10 fresh
 check reload-added-counts "$ALLOWED: records $(counter "exporters[$ALLOWED].records") of $v5_records, packets $(counter "exporters[$ALLOWED].packets") of $nv5" \
 	fresh
+send "$PCAPS/softflowd-v9.pcap" $NF_PORT $ALLOWED \
+	"frame.number in {$data_frames}" >/dev/null
+send "$PCAPS/softflowd-v9.pcap" $NF_PORT $ALLOWED \
+	"!(frame.number in {$data_frames})" >/dev/null
+# (the replay's records, equal to tshark's by softflowd-v9/records-tshark)
+v9_records=$(wc -l <"$WORK/softflowd-v9.jsonl")
+late_decoded() {
+	[ "$(counter "exporters[$ALLOWED].records")" = $((v5_records + v9_records)) ]
+}
+wait_until 10 late_decoded
+js=$(ctl show collector --json)
+for k in records missing_template held held_decoded held_dropped late_records; do
+	printf -v "h_$k" '%s' "$("$PYTHON" "$COLL_PY" counter "$js" "exporters[$ALLOWED].$k")"
+done
+check held-until-template "records $h_records, expected $v5_records v5 + $v9_records v9; missing template $h_missing_template, held $h_held, decoded $h_held_decoded, dropped $h_held_dropped, late records $h_late_records of tshark's $data_records" \
+	eval '[ "$h_records" = $((v5_records + v9_records)) ] &&
+		[ "$h_missing_template" -gt 0 ] && [ "$h_held" = "$h_missing_template" ] &&
+		[ "$h_held_decoded" = "$h_held" ] && [ "$h_held_dropped" = 0 ] &&
+		[ "$h_late_records" = "$data_records" ]'
 fsd_stop "$FSD" "$WORK/flowspecd.log"
 
 # ---- --check names the collector's bad keys ----

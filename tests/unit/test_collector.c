@@ -1,7 +1,8 @@
 /* Unit tests for the flow collector (bgpd/collector/): NetFlow v5 (Cisco's
  * layout), NetFlow v9 (RFC 3954), IPFIX (RFC 7011), sFlow v5, templates
  * (redefinition, withdrawal, expiry, options with sampling, enterprise and
- * variable-length fields, data before its template), uptime arithmetic
+ * variable-length fields, data before its template held and decoded when
+ * it comes, within the hold's limits), uptime arithmetic
  * with wrap and exporter reboot, the exporter clock, the allow-list and
  * limits and their change on reload, the listeners and the service on
  * reload (loopback sockets on ports the system picks), the config object, and packet headers (lib/packet). Packets are
@@ -67,15 +68,21 @@ static struct collector *new_collector(struct got *g)
 
 #define EXPORTER "192.0.2.9"
 
-/* Feeds w's octets (an exact copy, for ASan) from EXPORTER. */
-static size_t feed(struct collector *c, const struct writer *w, int64_t now)
+/* Feeds w's octets (an exact copy, for ASan) from exporter. */
+static size_t feed_from(struct collector *c, const char *exporter,
+			const struct writer *w, int64_t now)
 {
 	ck_assert(!w->err);
 	uint8_t *p = exact_copy(w->data, w->len);
-	struct addr from = A(EXPORTER);
+	struct addr from = A(exporter);
 	size_t n = collector_input(c, &from, p, w->len, now);
 	free(p);
 	return n;
+}
+
+static size_t feed(struct collector *c, const struct writer *w, int64_t now)
+{
+	return feed_from(c, EXPORTER, w, now);
 }
 
 static const struct exporter_stats *stats(struct collector *c)
@@ -265,14 +272,20 @@ enum {
 };
 #define V9_SCOPE_SYSTEM 1	/* RFC 3954 §6.1 scope field types */
 
-static void v9_header(struct writer *w, uint32_t uptime, uint32_t seq)
+static void v9_header_at(struct writer *w, uint32_t uptime, uint32_t secs,
+			 uint32_t seq)
 {
 	put_u16(w, 9);			/* Version */
 	put_u16(w, 0);			/* Count (not checked) */
 	put_u32(w, uptime);		/* sysUpTime */
-	put_u32(w, V9_SECS);		/* UNIX Secs */
+	put_u32(w, secs);		/* UNIX Secs */
 	put_u32(w, seq);		/* Sequence Number */
 	put_u32(w, 7);			/* Source ID */
+}
+
+static void v9_header(struct writer *w, uint32_t uptime, uint32_t seq)
+{
+	v9_header_at(w, uptime, V9_SECS, seq);
 }
 
 /* Opens a (flow)set with id; returns the offset of its length. */
@@ -419,7 +432,8 @@ START_TEST(v9_data_before_template_and_redefinition)
 	writer_reset(&w);
 	v9_header(&w, 61000, 2);
 	v9_template(&w, 256, v9_tmpl4, NTMPL4);
-	ck_assert_uint_eq(feed(c, &w, 0), 0);
+	ck_assert_uint_eq(feed(c, &w, 0), 1);	/* the held set */
+	ck_assert_uint_eq(stats(c)->late_records, 1);
 	writer_reset(&w);
 	v9_header(&w, 62000, 3);
 	s = set_open(&w, 256);
@@ -441,10 +455,10 @@ START_TEST(v9_data_before_template_and_redefinition)
 	put_u8(&w, 7);
 	set_close(&w, s);
 	ck_assert_uint_eq(feed(c, &w, 0), 1);
-	ck_assert_str_eq(S(&g.r[1].dst), "10.9.9.9");
-	ck_assert_str_eq(S(&g.r[1].src), "192.0.2.200");
-	ck_assert_uint_eq(g.r[1].bytes, 777);
-	ck_assert_uint_eq(g.r[1].packets, 7);
+	ck_assert_str_eq(S(&g.r[2].dst), "10.9.9.9");
+	ck_assert_str_eq(S(&g.r[2].src), "192.0.2.200");
+	ck_assert_uint_eq(g.r[2].bytes, 777);
+	ck_assert_uint_eq(g.r[2].packets, 7);
 	ck_assert_uint_eq(collector_exporter_at(c, 0)->ntemplates, 1);
 	ck_assert_uint_eq(stats(c)->sequence_gaps, 0);
 	writer_free(&w);
@@ -1332,6 +1346,327 @@ START_TEST(reconfigure_keeps_state)
 }
 END_TEST
 
+/* ---- data before its template, held (bgpd/collector/hold.h) ---- */
+
+/* Every set held is decoded, dropped or still held. */
+static void held_balance(const struct collector *c, size_t i)
+{
+	const struct exporter *e = collector_exporter_at(c, i);
+	ck_assert_uint_eq(e->stats.held, e->stats.held_decoded +
+			  e->stats.held_dropped + e->hold.count);
+}
+
+/* w := a v9 datagram with one data set for template id, one record
+ * from src (its flow 10 s to 1 s before the header's uptime). */
+static void v9_data_only(struct writer *w, uint32_t uptime, uint32_t seq,
+			 uint16_t id, const char *src)
+{
+	writer_reset(w);
+	v9_header(w, uptime, seq);
+	size_t s = set_open(w, id);
+	v9_data4(w, src, 1500, uptime - 10000, uptime - 1000);
+	set_close(w, s);
+}
+
+/* RFC 3954 §5.2 lets data come before its template (as a restarted
+ * collector sees it). It is held and decoded when the template comes,
+ * with its own datagram's times: header 1 (uptime 60000 at V9_SECS,
+ * arriving 1 s later) puts a flow of uptime 50000-59000 at 10 s to 1 s
+ * before V9_SECS, plus that 1 s offset; the template's datagram (30 s
+ * later, its uptime 5 s ahead of that pace, arriving 0.5 s after its
+ * export time, a smaller offset) changes neither. The options data sent
+ * with the template (1 in 10) applies to them. */
+START_TEST(v9_held_until_template)
+{
+	struct got g = { 0 };
+	struct collector *c = new_collector(&g);
+	struct writer w = writer_init(0);
+	int64_t hdr1 = (int64_t)V9_SECS * 1000, hdr2 = hdr1 + 30000;
+	v9_header_at(&w, 60000, V9_SECS, 1);
+	size_t s = set_open(&w, 256);
+	v9_data4(&w, "198.51.100.7", 1500, 50000, 59000);
+	v9_data4(&w, "198.51.100.8", 40, 55000, 55000);
+	set_close(&w, s);
+	ck_assert_uint_eq(feed(c, &w, hdr1 + 1000), 0);
+	ck_assert_uint_eq(stats(c)->missing_template, 1);
+	ck_assert_uint_eq(stats(c)->held, 1);
+	ck_assert_uint_eq(collector_exporter_at(c, 0)->hold.count, 1);
+
+	static const uint16_t opt[][2] = { { SAMPLING_INTERVAL, 4 },
+					   { SAMPLING_ALGORITHM, 1 } };
+	writer_reset(&w);
+	v9_header_at(&w, 95000, V9_SECS + 30, 2);
+	v9_template(&w, 256, v9_tmpl4, NTMPL4);
+	s = set_open(&w, 256);
+	v9_data4(&w, "198.51.100.9", 100, 94000, 94500);
+	set_close(&w, s);
+	v9_options_template(&w, opt, 2);
+	s = set_open(&w, 258);
+	put_u32(&w, 0);			/* scope: system */
+	put_u32(&w, 10);		/* SAMPLING_INTERVAL */
+	put_u8(&w, 2);			/* random */
+	set_close(&w, s);
+	ck_assert_uint_eq(feed(c, &w, hdr2 + 500), 3);
+	/* Its own record first, on its own times (offset now 500). */
+	ck_assert_str_eq(S(&g.r[0].src), "198.51.100.9");
+	ck_assert_int_eq(g.r[0].start_ms, hdr2 - 1000 + 500);
+	/* Then the held ones, in order, on datagram 1's times. */
+	ck_assert_str_eq(S(&g.r[1].src), "198.51.100.7");
+	ck_assert_int_eq(g.r[1].start_ms, hdr1 - 10000 + 1000);
+	ck_assert_int_eq(g.r[1].end_ms, hdr1 - 1000 + 1000);
+	ck_assert_uint_eq(g.r[1].sampling, 10);
+	ck_assert_uint_eq(g.r[1].bytes, 15000);
+	ck_assert_uint_eq(g.r[1].packets, 30);
+	ck_assert_str_eq(S(&g.r[2].src), "198.51.100.8");
+	ck_assert_int_eq(g.r[2].start_ms, hdr1 - 5000 + 1000);
+	ck_assert_int_eq(g.r[2].end_ms, hdr1 - 5000 + 1000);
+	ck_assert_uint_eq(stats(c)->held_decoded, 1);
+	ck_assert_uint_eq(stats(c)->late_records, 2);
+	ck_assert_uint_eq(stats(c)->records, 3);
+	ck_assert_uint_eq(stats(c)->held_dropped, 0);
+	ck_assert_uint_eq(stats(c)->sequence_gaps, 0);
+	ck_assert_uint_eq(collector_exporter_at(c, 0)->hold.count, 0);
+	held_balance(c, 0);
+	writer_free(&w);
+	collector_free(c);
+}
+END_TEST
+
+/* The hold's bounds: a held set is charged its octets (a v9_data4 set:
+ * 35 + 1 of padding) and HOLD_SET_OVERHEAD; over an exporter's share its
+ * own oldest sets make room, over the total too (never another
+ * exporter's); a set bigger than the share is not kept; every drop is
+ * counted; an exporter dropped by a reload gives its octets back. */
+START_TEST(hold_limits)
+{
+	struct got g = { 0 };
+	struct collector_config cc;
+	collector_config_init(&cc);
+	size_t one = 36 + HOLD_SET_OVERHEAD;
+	cc.hold_octets = 2 * one;
+	cc.hold_total_octets = 3 * one;
+	struct collector *c = collector_new(&cc);
+	collector_set_sink(c, keep, &g);
+	struct writer w = writer_init(0);
+	static const char *const src[] = { "198.51.100.1", "198.51.100.2",
+					   "198.51.100.3" };
+	for (uint32_t i = 0; i < 3; i++) {
+		v9_data_only(&w, 60000 + 1000 * i, 1 + i, 256, src[i]);
+		ck_assert_uint_eq(feed(c, &w, 1000 * i), 0);
+	}
+	ck_assert_uint_eq(stats(c)->held, 3);
+	ck_assert_uint_eq(stats(c)->held_dropped, 1);	/* the first */
+	ck_assert_uint_eq(collector_exporter_at(c, 0)->hold.count, 2);
+
+	/* Exporter 2 has room for one (3 in all): its second set pushes
+	 * out its own first, not exporter 1's. */
+	v9_data_only(&w, 60000, 1, 256, "198.51.100.4");
+	ck_assert_uint_eq(feed_from(c, "192.0.2.10", &w, 3000), 0);
+	v9_data_only(&w, 61000, 2, 256, "198.51.100.5");
+	ck_assert_uint_eq(feed_from(c, "192.0.2.10", &w, 3000), 0);
+	const struct exporter *e2 = collector_exporter_at(c, 1);
+	ck_assert_uint_eq(e2->stats.held, 2);
+	ck_assert_uint_eq(e2->stats.held_dropped, 1);
+	ck_assert_uint_eq(e2->hold.count, 1);
+	ck_assert_uint_eq(collector_exporter_at(c, 0)->hold.count, 2);
+
+	/* Exporter 1's template: its two, oldest first. */
+	writer_reset(&w);
+	v9_header(&w, 63000, 4);
+	v9_template(&w, 256, v9_tmpl4, NTMPL4);
+	ck_assert_uint_eq(feed(c, &w, 4000), 2);
+	ck_assert_str_eq(S(&g.r[0].src), "198.51.100.2");
+	ck_assert_str_eq(S(&g.r[1].src), "198.51.100.3");
+
+	/* Over the share on its own: not kept. */
+	writer_reset(&w);
+	v9_header(&w, 64000, 5);
+	size_t s = set_open(&w, 257);
+	for (int i = 0; i < 5; i++)
+		v9_data4(&w, "198.51.100.6", 40, 60000, 61000);
+	set_close(&w, s);
+	ck_assert_uint_eq(feed(c, &w, 5000), 0);
+	ck_assert_uint_eq(stats(c)->held, 4);
+	ck_assert_uint_eq(stats(c)->held_dropped, 2);
+	held_balance(c, 0);
+	held_balance(c, 1);
+
+	/* Exporter 1 fills its share again (3 in all with exporter 2's);
+	 * a reload drops exporter 2, then exporter 3 has room. */
+	for (uint32_t i = 0; i < 2; i++) {
+		v9_data_only(&w, 65000 + 1000 * i, 6 + i, 257, src[i]);
+		ck_assert_uint_eq(feed(c, &w, 6000), 0);
+	}
+	ck_assert_uint_eq(stats(c)->held_dropped, 2);
+	collector_config_init(&cc);
+	static const char *const list[] = { EXPORTER, "192.0.2.11" };
+	allow(&cc, list, 2);
+	cc.hold_octets = 2 * one;
+	cc.hold_total_octets = 3 * one;
+	struct collector_reconfigured r;
+	ck_assert(collector_reconfigure(c, &cc, &r));
+	ck_assert_uint_eq(r.dropped, 1);
+	v9_data_only(&w, 60000, 1, 256, "198.51.100.7");
+	ck_assert_uint_eq(feed_from(c, "192.0.2.11", &w, 7000), 0);
+	const struct exporter *e3 = collector_exporter_at(c, 1);
+	ck_assert_str_eq(S(&e3->addr), "192.0.2.11");
+	ck_assert_uint_eq(e3->stats.held_dropped, 0);
+	ck_assert_uint_eq(e3->hold.count, 1);
+	ck_assert_uint_eq(collector_exporter_at(c, 0)->hold.count, 2);
+	held_balance(c, 0);
+	writer_free(&w);
+	collector_free(c);
+}
+END_TEST
+
+/* A held set waits COLLECTOR_HOLD_AGE_MAX seconds at most, or the
+ * template timeout when that is shorter; then it is dropped, counted. */
+START_TEST(hold_expiry)
+{
+	struct got g = { 0 };
+	struct collector *c = new_collector(&g);
+	struct writer w = writer_init(0);
+	int64_t max_ms = COLLECTOR_HOLD_AGE_MAX * 1000;
+	v9_data_only(&w, 60000, 1, 256, "198.51.100.1");
+	ck_assert_uint_eq(feed(c, &w, 0), 0);
+	v9_data_only(&w, 61000, 2, 256, "198.51.100.2");
+	ck_assert_uint_eq(feed(c, &w, max_ms), 0);	/* the first: in time */
+	ck_assert_uint_eq(stats(c)->held_dropped, 0);
+	v9_data_only(&w, 62000, 3, 256, "198.51.100.3");
+	ck_assert_uint_eq(feed(c, &w, max_ms + 1), 0);	/* the first: too old */
+	ck_assert_uint_eq(stats(c)->held_dropped, 1);
+	writer_reset(&w);
+	v9_header(&w, 63000, 4);
+	v9_template(&w, 256, v9_tmpl4, NTMPL4);
+	ck_assert_uint_eq(feed(c, &w, max_ms + 2), 2);
+	ck_assert_str_eq(S(&g.r[0].src), "198.51.100.2");
+	held_balance(c, 0);
+	collector_free(c);
+
+	struct collector_config cc;
+	collector_config_init(&cc);
+	cc.template_timeout_s = 5;
+	c = collector_new(&cc);
+	collector_set_sink(c, keep, &g);
+	v9_data_only(&w, 60000, 1, 256, "198.51.100.1");
+	ck_assert_uint_eq(feed(c, &w, 0), 0);
+	writer_reset(&w);
+	v9_header(&w, 65001, 2);
+	v9_template(&w, 256, v9_tmpl4, NTMPL4);
+	ck_assert_uint_eq(feed(c, &w, 5001), 0);
+	ck_assert_uint_eq(stats(c)->held_dropped, 1);
+	ck_assert_uint_eq(stats(c)->held_decoded, 0);
+	held_balance(c, 0);
+	writer_free(&w);
+	collector_free(c);
+}
+END_TEST
+
+/* An exporter reboot (uptime back) drops what was held: it was sent
+ * under the templates of before. Data held after it still decodes, here
+ * a set that comes before its template in the same datagram. */
+START_TEST(hold_dropped_on_reboot)
+{
+	struct got g = { 0 };
+	struct collector *c = new_collector(&g);
+	struct writer w = writer_init(0);
+	v9_data_only(&w, 3600000, 500, 256, "198.51.100.1");
+	ck_assert_uint_eq(feed(c, &w, 0), 0);
+	writer_reset(&w);
+	v9_header(&w, 20000, 0);
+	size_t s = set_open(&w, 256);
+	v9_data4(&w, "198.51.100.2", 1500, 10000, 19000);
+	set_close(&w, s);
+	v9_template(&w, 256, v9_tmpl4, NTMPL4);
+	ck_assert_uint_eq(feed(c, &w, 1000), 1);
+	ck_assert_str_eq(S(&g.r[0].src), "198.51.100.2");
+	ck_assert_uint_eq(stats(c)->reboots, 1);
+	ck_assert_uint_eq(stats(c)->held, 2);
+	ck_assert_uint_eq(stats(c)->held_dropped, 1);
+	ck_assert_uint_eq(stats(c)->held_decoded, 1);
+	ck_assert_uint_eq(stats(c)->late_records, 1);
+	ck_assert_uint_eq(stats(c)->missing_template, 2);
+	held_balance(c, 0);
+	writer_free(&w);
+	collector_free(c);
+}
+END_TEST
+
+/* IPFIX (RFC 7011 §8): data before its template is held and decoded on
+ * its own message's clock offset; the sequence number, which counts
+ * records, takes a new base after a message whose records could not be
+ * counted (no gap). A withdrawal of the id, or of all, drops what is held
+ * for it (sent under the withdrawn template). */
+START_TEST(ipfix_held_and_withdrawn)
+{
+	struct got g = { 0 };
+	struct collector *c = new_collector(&g);
+	struct writer w = writer_init(0);
+	int64_t export_ms = (int64_t)IPFIX_SECS * 1000;
+	size_t m = ipfix_open(&w, 0);
+	size_t s = set_open(&w, 300);
+	ipfix_data300(&w, "eth0");
+	ipfix_data300(&w, "");
+	set_close(&w, s);
+	ipfix_close(&w, m);
+	ck_assert_uint_eq(feed(c, &w, export_ms + 50), 0);
+	ck_assert_uint_eq(stats(c)->held, 1);
+	writer_reset(&w);
+	m = ipfix_open(&w, 2);		/* 2 records sent before */
+	ipfix_template300(&w);
+	ipfix_close(&w, m);
+	ck_assert_uint_eq(feed(c, &w, export_ms + 20), 2);
+	ck_assert_int_eq(g.r[0].start_ms, 1700000090123ll + 50);
+	ck_assert_int_eq(g.r[0].end_ms, 1700000095456ll + 50);
+	ck_assert_uint_eq(g.r[1].bytes, 2340);
+	ck_assert_uint_eq(stats(c)->late_records, 2);
+	ck_assert_uint_eq(stats(c)->sequence_gaps, 0);
+
+	/* Held for 301, then 301 withdrawn: dropped, not decoded with the
+	 * 301 defined next. */
+	writer_reset(&w);
+	m = ipfix_open(&w, 2);
+	s = set_open(&w, 301);
+	ipfix_data300(&w, "eth1");
+	set_close(&w, s);
+	ipfix_close(&w, m);
+	ck_assert_uint_eq(feed(c, &w, export_ms), 0);
+	writer_reset(&w);
+	m = ipfix_open(&w, 3);
+	s = set_open(&w, 2);
+	put_u16(&w, 301);		/* Template ID */
+	put_u16(&w, 0);			/* Field Count 0: withdrawn */
+	set_close(&w, s);
+	ipfix_close(&w, m);
+	feed(c, &w, export_ms);
+	ck_assert_uint_eq(stats(c)->held_dropped, 1);
+	ck_assert_uint_eq(collector_exporter_at(c, 0)->hold.count, 0);
+
+	/* Held for 302, then all templates withdrawn (id 2 in set 2). */
+	writer_reset(&w);
+	m = ipfix_open(&w, 3);
+	s = set_open(&w, 302);
+	ipfix_data300(&w, "eth2");
+	set_close(&w, s);
+	ipfix_close(&w, m);
+	feed(c, &w, export_ms);
+	writer_reset(&w);
+	m = ipfix_open(&w, 3);
+	s = set_open(&w, 2);
+	put_u16(&w, 2);
+	put_u16(&w, 0);
+	set_close(&w, s);
+	ipfix_close(&w, m);
+	feed(c, &w, export_ms);
+	ck_assert_uint_eq(stats(c)->held_dropped, 2);
+	ck_assert_uint_eq(stats(c)->held_decoded, 1);
+	ck_assert_uint_eq(stats(c)->records, 2);
+	held_balance(c, 0);
+	writer_free(&w);
+	collector_free(c);
+}
+END_TEST
+
 /* ---- listeners and the service on reload (loopback sockets) ---- */
 
 static int64_t fixed_ms(void)
@@ -1663,6 +1998,8 @@ static Suite *collector_suite(void)
 	ADD_CASE(s, "sflow", sflow_samples, sflow_bad_records);
 	ADD_CASE(s, "state", uptime_arithmetic, clock_offset,
 		 allow_list_and_exporter_limit, reconfigure_keeps_state);
+	ADD_CASE(s, "hold", v9_held_until_template, hold_limits, hold_expiry,
+		 hold_dropped_on_reboot, ipfix_held_and_withdrawn);
 	ADD_CASE(s, "reload", listeners_update, service_reload);
 	ADD_CASE(s, "config", config_object);
 	ADD_CASE(s, "packet", packet_fragments);
