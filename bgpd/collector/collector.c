@@ -113,18 +113,12 @@ static size_t addr_hash(const struct addr *a)
 	return h;
 }
 
-static bool addr_eq(const struct addr *a, const struct addr *b)
-{
-	return a->family == b->family &&
-	       !memcmp(a->bytes, b->bytes, addr_octets(a->family));
-}
-
 /* The slot of the exporter at a, or the empty slot where it goes. */
 static size_t slot_of(const struct collector *c, const struct addr *a)
 {
 	size_t mask = c->nslots - 1, i = addr_hash(a) & mask;
 	while (c->slots[i] &&
-	       !addr_eq(&c->exporters[c->slots[i] - 1]->addr, a))
+	       !addr_equal(&c->exporters[c->slots[i] - 1]->addr, a))
 		i = (i + 1) & mask;
 	return i;
 }
