@@ -8,6 +8,7 @@
 
 #include "lib/lpm.h"
 #include "randprefix.h"
+#include "vectors.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -257,26 +258,13 @@ START_TEST(random_sets_match_brute_force)
 }
 END_TEST
 
-static Suite *suite(void)
+static Suite *lpm_suite(void)
 {
 	Suite *s = suite_create("lpm");
-	TCase *tc = tcase_create("lpm");
-	tcase_set_timeout(tc, 60);
-	tcase_add_test(tc, most_specific_wins);
-	tcase_add_test(tc, same_prefix_first_counts);
-	tcase_add_test(tc, ranges_merge);
-	tcase_add_test(tc, whole_space_and_its_ends);
-	tcase_add_test(tc, empty_and_bad_entries);
-	tcase_add_test(tc, random_sets_match_brute_force);
-	suite_add_tcase(s, tc);
+	ADD_CASE(s, "lpm", most_specific_wins, same_prefix_first_counts,
+		 ranges_merge, whole_space_and_its_ends, empty_and_bad_entries,
+		 random_sets_match_brute_force);
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+TEST_MAIN(lpm_suite)
