@@ -335,7 +335,7 @@ static bool reload(struct daemon *d, char *err, size_t errlen)
 		st.rules_kept);
 	/* Each part on its own (in this order); err says the first that
 	 * failed, each is logged. */
-	char part[3][256];
+	char part[3][512];
 	bool ok[3];
 	ok[0] = reload_collector(d, part[0], sizeof part[0]);
 	ok[1] = reload_http(d, part[1], sizeof part[1]);

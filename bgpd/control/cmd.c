@@ -120,7 +120,7 @@ static bool add_target(struct parser *p, size_t pos, const struct addr *a)
 {
 	struct ctl_cmd *cmd = p->cmd;
 	for (unsigned i = 0; i < cmd->ntargets; i++)
-		if (memcmp(&cmd->targets[i], a, sizeof *a) == 0)
+		if (addr_equal(&cmd->targets[i], a))
 			return fail(p, pos, "neighbor listed twice");
 	if (cmd->ntargets == CTL_TARGETS_MAX)
 		return fail(p, pos, "more than %d neighbors", CTL_TARGETS_MAX);

@@ -286,6 +286,10 @@ static bool parse_neighbors(const json_t *v, struct ctl_cmd *cmd,
 		if (!addr_parse(&cmd->targets[i], s, strlen(s)))
 			return refuse(err, 400, f, "'%.60s' is not an IPv4 or "
 				      "IPv6 address", s);
+		for (size_t k = 0; k < i; k++)
+			if (addr_equal(&cmd->targets[k], &cmd->targets[i]))
+				return refuse(err, 400, f, "'%.60s' is listed "
+					      "twice", s);
 	}
 	cmd->ntargets = (unsigned)json_array_size(v);
 	return true;

@@ -283,6 +283,9 @@ START_TEST(request_bodies)
 		  "} }\", \"neighbors\": [\"10.0.0.1\", \"router\"]}", true,
 		  "neighbors[1]", "not an IPv4 or IPv6 address" },
 		{ "{\"rule\": \"flow route { match { destination 10.0.0.1/32; "
+		  "} }\", \"neighbors\": [\"::1\", \"10.0.0.1\", "
+		  "\"0::1\"]}", false, "neighbors[2]", "'0::1' is listed twice" },
+		{ "{\"rule\": \"flow route { match { destination 10.0.0.1/32; "
 		  "} } x\"}", true, "rule", "col 51: unexpected text" },
 		{ "{\"rule\": \"flow route { match { destinaton 10.0.0.1/32; "
 		  "} }\"}", true, "rule", "col 22: unknown component" },
