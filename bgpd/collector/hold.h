@@ -2,8 +2,8 @@
  *
  * DESIGN: after a collector restart (or a lost template) an exporter
  * resends its templates only every so many packets or minutes (softflowd:
- * every other datagram; routers: every 1-30 minutes), and RFC 3954 §5.2 /
- * RFC 7011 §8 let a collector keep data it cannot decode yet. So a data
+ * every other datagram; routers: every 1-30 minutes), and the data in
+ * between would be lost to detection. So a data
  * set whose template is unknown is copied here with what its datagram's
  * header said (export time, sysUpTime, the domain's clock offset then) and
  * decoded by netflow9.c when the template for (domain, template id)

@@ -1368,7 +1368,7 @@ static void v9_data_only(struct writer *w, uint32_t uptime, uint32_t seq,
 	set_close(w, s);
 }
 
-/* RFC 3954 §5.2 lets data come before its template (as a restarted
+/* Data can come before its template (as a restarted
  * collector sees it). It is held and decoded when the template comes,
  * with its own datagram's times: header 1 (uptime 60000 at V9_SECS,
  * arriving 1 s later) puts a flow of uptime 50000-59000 at 10 s to 1 s
