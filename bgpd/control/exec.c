@@ -589,9 +589,12 @@ struct listing {
 	bool err;
 };
 
-static bool list_rule(void *arg, const struct fs_rule *rule)
+/* One rule: its text line, or an object of the array; with a reason
+ * (a rule the peer's profile refused) "# refused (REASON): RULE", or the
+ * object with its "reason". */
+static bool list_entry(struct listing *l, const struct fs_rule *rule,
+		       const char *reason)
 {
-	struct listing *l = arg;
 	char *text = fs_text_string(rule);
 	if (!text) {
 		l->err = true;
@@ -602,7 +605,11 @@ static bool list_rule(void *arg, const struct fs_rule *rule)
 		json_object_set_new(o, "rule", json_string(text));
 		json_object_set_new(o, "family",
 				    json_string(family_name(rule->afi)));
+		if (reason)
+			json_object_set_new(o, "reason", json_string(reason));
 		json_array_append_new(l->rules, o);
+	} else if (reason) {
+		put_fmt(l->body, "# refused (%s): %s\n", reason, text);
 	} else {
 		put_str(l->body, text);
 		put_u8(l->body, '\n');
@@ -611,29 +618,15 @@ static bool list_rule(void *arg, const struct fs_rule *rule)
 	return true;
 }
 
-/* One rule the peer's profile refused: "# refused (REASON): RULE", or
- * an object of the "refused" array. */
+static bool list_rule(void *arg, const struct fs_rule *rule)
+{
+	return list_entry(arg, rule, NULL);
+}
+
 static bool list_refused(void *arg, const struct fs_rule *rule,
 			 const char *reason)
 {
-	struct listing *l = arg;
-	char *text = fs_text_string(rule);
-	if (!text) {
-		l->err = true;
-		return false;
-	}
-	if (l->rules) {
-		json_t *o = json_object();
-		json_object_set_new(o, "rule", json_string(text));
-		json_object_set_new(o, "family",
-				    json_string(family_name(rule->afi)));
-		json_object_set_new(o, "reason", json_string(reason));
-		json_array_append_new(l->rules, o);
-	} else {
-		put_fmt(l->body, "# refused (%s): %s\n", reason, text);
-	}
-	free(text);
-	return true;
+	return list_entry(arg, rule, reason);
 }
 
 static bool exec_rule_listing(const struct ctl_daemon *d,

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bgpd/rib/protect.h"
 #include "nlri/text.h"
 
 #define JSON_FLAGS (JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15))
@@ -275,26 +276,6 @@ static bool build_rule(const struct policy_engine *eng, const struct track *t,
 	return true;
 }
 
-/* The never_filter prefix the rule's destination overlaps, or NULL. */
-static const struct prefix *never_filtered(const struct policy_engine *eng,
-					   const struct fs_rule *rule)
-{
-	struct fs_iter it;
-	struct fs_component c;
-	fs_iter_init(&it, rule->afi, rule->match.data, rule->match.len);
-	while (fs_iter_next(&it, &c)) {
-		if (c.type != FS_TYPE_DST_PREFIX)
-			continue;
-		for (size_t i = 0; i < eng->pf->n_never_filter; i++) {
-			const struct prefix *nf = &eng->pf->never_filter[i];
-			if (prefix_covers(nf, &c.prefix) ||
-			    prefix_covers(&c.prefix, nf))
-				return nf;
-		}
-	}
-	return NULL;
-}
-
 /* ---- events ------------------------------------------------------------ */
 
 /* What a decision measured. */
@@ -484,12 +465,9 @@ static void announce(struct policy_engine *eng, struct track *t,
 		return;
 	}
 	char reason[160];
-	const struct prefix *nf = never_filtered(eng, &rule);
 	double bps = ms->w.bytes * 8 / ms->w.seconds;
-	if (nf) {
-		char buf[ADDR_STRLEN];
-		snprintf(reason, sizeof reason, "never_filter %s",
-			 prefix_format(nf, buf));
+	if (protect_check(&rule, eng->pf->never_filter,
+			  eng->pf->n_never_filter, reason, sizeof reason)) {
 		refuse(eng, t, clk, ms, &rule, text, reason);
 	} else if (p->dry_run) {
 		if (!(t->flags & TRACK_REPORTED))

@@ -482,7 +482,8 @@ START_TEST(never_filter_refuses)
 	ck_assert_uint_eq(l->rec.count[POLICY_EV_ANNOUNCE], 0);
 	ck_assert_uint_eq(l->rec.count[POLICY_EV_REFUSED], 1);
 	const struct event *r = find(l, POLICY_EV_REFUSED, 0);
-	ck_assert_str_eq(r->reason, "never_filter 10.50.0.1/32");
+	ck_assert_str_eq(r->reason, "destination 10.50.0.1/32 covers "
+			 "never_filter prefix 10.50.0.1/32");
 	assert_rule(r, "flow route { match { destination 10.50.0.1/32; "
 		    "protocol udp; destination-port =53; } then { discard; } }");
 	lab_free(l);
