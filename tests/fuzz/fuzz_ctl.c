@@ -9,7 +9,6 @@
  *   ("ok" or "error: …"), and no body line could be taken for one.
  * The rib lives for one input, so announce/withdraw sequences are
  * explored. Any broken property abort()s. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -21,19 +20,8 @@
 #include "bgpd/rib/rib.h"
 #include "nlri/text.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-__attribute__((format(printf, 1, 2), noreturn)) static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("fuzz_ctl: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
+#define FUZZ_NAME "fuzz_ctl"
+#include "fuzz.h"
 
 /* ---- a daemon with two peers ------------------------------------------ */
 

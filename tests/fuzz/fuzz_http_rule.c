@@ -10,7 +10,6 @@
  *   accepted and gives the same rule, so the object form and the text form
  *   agree.
  * Any broken property abort()s. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,19 +22,8 @@
 #include "bgpd/control/http.h"
 #include "nlri/text.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-__attribute__((format(printf, 1, 2), noreturn)) static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("fuzz_http_rule: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
+#define FUZZ_NAME "fuzz_http_rule"
+#include "fuzz.h"
 
 static bool same_buf(const struct writer *a, const struct writer *b)
 {

@@ -10,7 +10,6 @@
  * Every NLRI is validated and walked; each valid one is printed, parsed back
  * and printed again, which must give the same text; fs_cmp must be a
  * consistent order. Any broken property abort()s with the texts involved. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,7 +21,8 @@
 #include "nlri/rule.h"
 #include "nlri/text.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_nlri"
+#include "fuzz.h"
 
 #define CTRL_AFI_V6 0x01
 #define CTRL_EXT_SHIFT 1
@@ -35,18 +35,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * ORDER_MAX, every triple of the first TRIPLE_MAX (cubic: keep it small). */
 #define ORDER_MAX 24
 #define TRIPLE_MAX 8
-
-__attribute__((format(printf, 1, 2), noreturn)) static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("fuzz_nlri: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
 
 static int sign(int v)
 {

@@ -13,7 +13,6 @@
  * below (no body); any other kind is a message type, followed by a
  * two-octet body length and the body (cut to what is left); the harness
  * adds the marker and the Length field. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,7 +25,8 @@
 #include "bgpd/bgp/peer.h"
 #include "lib/log.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_open"
+#include "fuzz.h"
 
 #define CTRL_ESTABLISHED 0x01
 #define CTRL_RAW 0x02
@@ -44,18 +44,6 @@ static const enum bgp_event events[16] = {
 	BGP_EV_OPEN_COLLISION_DUMP,	BGP_EV_AUTOMATIC_START_PASSIVE,
 	BGP_EV_MANUAL_START,		BGP_EV_TCP_CR_ACKED,
 };
-
-__attribute__((format(printf, 1, 2), noreturn)) static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("fuzz_open: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
 
 struct fake {
 	uint32_t timer[BGP_TIMER_COUNT];

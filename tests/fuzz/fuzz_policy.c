@@ -4,7 +4,6 @@
  * none, and then an engine built from it takes a burst of traffic to the
  * first address of each network (announces, rule building from the
  * fingerprint, the event JSON) and drains. Any broken property abort()s. */
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,21 +12,10 @@
 #include "bgpd/policy/engine.h"
 #include "bgpd/policy/policy.h"
 
+#define FUZZ_NAME "fuzz_policy"
+#include "fuzz.h"
+
 #define NAME "fuzz.json"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-__attribute__((format(printf, 1, 2), noreturn)) static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("fuzz_policy: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
 
 static void check_event(void *ctx, const struct policy_event *ev)
 {

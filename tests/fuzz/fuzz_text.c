@@ -6,7 +6,6 @@
  * next hop; a refused one must
  * say where (a column inside the text, or just past it) and what. Any
  * broken property abort()s. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,19 +16,8 @@
 #include "nlri/rule.h"
 #include "nlri/text.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-__attribute__((format(printf, 1, 2), noreturn)) static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("fuzz_text: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
+#define FUZZ_NAME "fuzz_text"
+#include "fuzz.h"
 
 static bool same_buf(const struct writer *a, const struct writer *b)
 {

@@ -13,7 +13,6 @@
  * print as text. A message that decodes is rebuilt with the builder, and
  * the rebuilt UPDATEs must decode to the same rules. Any broken property
  * abort()s. */
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +24,8 @@
 #include "nlri/rule.h"
 #include "nlri/text.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#define FUZZ_NAME "fuzz_update"
+#include "fuzz.h"
 
 #define CTRL_RAW 0x01
 #define CTRL_IBGP 0x02
@@ -36,18 +36,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Rules kept per list for the rebuild. */
 #define KEEP_MAX 64
-
-__attribute__((format(printf, 1, 2), noreturn)) static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	fputs("fuzz_update: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
 
 struct flows {
 	size_t msg_len;
